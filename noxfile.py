@@ -1,0 +1,70 @@
+"""Every job of the project, as nox sessions. ``nox`` alone runs what CI runs.
+
+    nox                      # check_generated, lint, typecheck, tests (the CI set)
+    nox -s generate          # openapi.yaml -> generated/sinch_keys_api
+    nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
+    nox -s record            # re-record cassettes/ against the emulator (or the live API)
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["check_generated", "lint", "typecheck", "tests"]
+nox.options.error_on_missing_interpreters = True
+
+DEV = ".[dev]"
+LINTED = ["sinch_keys", "tests", "tools", "noxfile.py"]
+
+
+@nox.session
+def spec(session: nox.Session) -> None:
+    """Rebuild openapi.yaml from the vendor's copy and our overlay of fixes."""
+    session.install(DEV)
+    session.run("python", "-m", "tools.spec.build")
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate the low-level client under generated/ with the pinned generator."""
+    session.install(DEV)
+    session.run("python", "-m", "tools.spec.generate")
+
+
+@nox.session
+def check_generated(session: nox.Session) -> None:
+    """Fail if openapi.yaml or generated/ is not what the sources produce."""
+    session.install(DEV)
+    session.run("python", "-m", "tools.spec.build", "--check")
+    session.run("python", "-m", "tools.spec.generate", "--check")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check on the hand-written code."""
+    session.install("ruff==0.17.5")
+    session.run("ruff", "check", *LINTED)
+    session.run("ruff", "format", "--check", *LINTED)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on sinch_keys (and the generated package it imports)."""
+    session.install("-e", DEV)
+    session.run("mypy", "--strict", "sinch_keys")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite, offline: cassettes replay with record mode none."""
+    session.install("-e", DEV)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def record(session: nox.Session) -> None:
+    """Re-record every cassette: against the live API when SINCH_KEY_ID, SINCH_KEY_SECRET and
+    SINCH_PROJECT_ID are set, otherwise against the in-process emulator."""
+    session.install("-e", DEV)
+    session.run("pytest", "-m", "cassette", "--record-mode=rewrite", *session.posargs)
