@@ -1,0 +1,238 @@
+"""Authentication: OAuth2 client credentials with a shared token cache, or HTTP Basic.
+
+The OAuth2 flow is an ``httpx.Auth``: it puts a cached bearer token on each request and, when
+a request made with a *cached* token gets 401, refreshes the token once and replays the
+request once (never a loop; a freshly fetched token that gets 401 is a real refusal).
+
+A token is fetched by exactly one caller at a time (single flight): threads wait on a lock,
+coroutines on an asyncio lock, and whoever comes second finds the token the first fetched.
+The fetch itself is supplied by the owning client, so it goes through the client's own
+connection pool, retry policy and error mapping.
+
+Example::
+
+    client = SinchKeys(auth="oauth2")   # the default
+    client = SinchKeys(auth="basic")    # key id and secret on every request (rate limited)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from typing import Any
+
+import attrs
+import httpx
+
+from sinch_keys._errors import APIResponseValidationError, SinchKeysError
+from sinch_keys._secrets import MASK
+
+# Refresh this long before the server's expiry, so no request carries a token that expires
+# in flight. Capped at half the token's lifetime for short-lived tokens.
+REFRESH_MARGIN_SECONDS = 60.0
+
+
+@attrs.frozen(repr=False)
+class Token:
+    """A bearer token and the monotonic time after which it is not used.
+
+    Example::
+
+        >>> Token("abc", refresh_at=10.0)
+        Token('**********', refresh_at=10.0)
+    """
+
+    value: str
+    refresh_at: float
+
+    def __repr__(self) -> str:
+        return f"Token({MASK!r}, refresh_at={self.refresh_at})"
+
+
+class TokenFailure(Exception):  # noqa: N818 - a carrier, not an error of its own
+    """Carries a token-endpoint error out of a request's auth flow.
+
+    It is deliberately not a :class:`SinchKeysError`, so the request's retry loop does not
+    retry what the token fetch already retried; the client unwraps it and raises ``error``.
+    """
+
+    def __init__(self, error: SinchKeysError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def parse_token_response(response: httpx.Response, clock: Callable[[], float]) -> Token:
+    """Read an RFC 6749 token response into a :class:`Token`.
+
+    Example::
+
+        >>> r = httpx.Response(200, json={"access_token": "t", "expires_in": 3599,
+        ...                               "token_type": "bearer"})
+        >>> parse_token_response(r, clock=lambda: 0.0).refresh_at
+        3539.0
+    """
+    try:
+        body: Any = response.json()
+        value = body["access_token"]
+        expires_in = float(body.get("expires_in", 3600))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise APIResponseValidationError(
+            response, f"not an OAuth2 token response ({exc!r})"
+        ) from None
+    if not isinstance(value, str) or not value:
+        raise APIResponseValidationError(response, "access_token is not a non-empty string")
+    token_type = body.get("token_type", "bearer")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise APIResponseValidationError(response, f"unsupported token_type {token_type!r}")
+    margin = min(REFRESH_MARGIN_SECONDS, expires_in / 2)
+    return Token(value=value, refresh_at=clock() + expires_in - margin)
+
+
+class TokenCache:
+    """The current token of one client, and the single-flight fetch of the next one.
+
+    ``fetch`` / ``async_fetch`` obtain a new token (the client supplies them). Thread-safe;
+    task-safe within one event loop.
+
+    Example::
+
+        cache = TokenCache(fetch=lambda: Token("t", refresh_at=time.monotonic() + 3000))
+        cache.get()
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], Token] | None = None,
+        async_fetch: Callable[[], Awaitable[Token]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.fetch = fetch
+        self.async_fetch = async_fetch
+        self._clock = clock
+        self._token: Token | None = None
+        self._lock = threading.Lock()
+        self._async_lock: asyncio.Lock | None = None
+        self.fetch_count = 0
+
+    def __repr__(self) -> str:
+        state = "empty" if self._token is None else "cached"
+        return f"<TokenCache {state}, {self.fetch_count} fetched>"
+
+    def current(self) -> Token | None:
+        """The cached token if it is still fresh, else None (never fetches).
+
+        Example::
+
+            >>> TokenCache().current() is None
+            True
+        """
+        token = self._token
+        if token is not None and self._clock() < token.refresh_at:
+            return token
+        return None
+
+    def invalidate(self) -> None:
+        """Forget the cached token (after the credentials change).
+
+        Example::
+
+            >>> TokenCache().invalidate()
+        """
+        self._token = None
+
+    def get(self, stale: Token | None = None) -> tuple[Token, bool]:
+        """Return (token, fetched_now); fetch if none is fresh or the cached one is ``stale``.
+
+        Example::
+
+            token, fetched = cache.get()
+        """
+        token = self.current()
+        if token is not None and token is not stale:
+            return token, False
+        with self._lock:
+            token = self.current()  # another thread may have fetched it while we waited
+            if token is not None and token is not stale:
+                return token, False
+            if self.fetch is None:
+                raise RuntimeError("this token cache has no synchronous fetch")
+            token = self.fetch()
+            self._token = token
+            self.fetch_count += 1
+            return token, True
+
+    async def aget(self, stale: Token | None = None) -> tuple[Token, bool]:
+        """The coroutine twin of :meth:`get`.
+
+        Example::
+
+            token, fetched = await cache.aget()
+        """
+        token = self.current()
+        if token is not None and token is not stale:
+            return token, False
+        if self._async_lock is None:
+            self._async_lock = asyncio.Lock()
+        async with self._async_lock:
+            token = self.current()
+            if token is not None and token is not stale:
+                return token, False
+            if self.async_fetch is None:
+                raise RuntimeError("this token cache has no asynchronous fetch")
+            token = await self.async_fetch()
+            self._token = token
+            self.fetch_count += 1
+            return token, True
+
+
+class OAuth2ClientCredentials(httpx.Auth):
+    """``httpx.Auth`` putting the cached bearer token on requests, with one 401 replay.
+
+    Example::
+
+        auth = OAuth2ClientCredentials(TokenCache(fetch=my_fetch))
+        httpx.get(url, auth=auth)
+    """
+
+    requires_response_body = False
+
+    def __init__(self, tokens: TokenCache) -> None:
+        self.tokens = tokens
+
+    def __repr__(self) -> str:
+        return f"<OAuth2ClientCredentials {self.tokens!r}>"
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        token, fetched = _wrap_failure(self.tokens.get)
+        request.headers["Authorization"] = "Bearer " + token.value
+        response = yield request
+        if response.status_code == 401 and not fetched:
+            token, _ = _wrap_failure(self.tokens.get, stale=token)
+            request.headers["Authorization"] = "Bearer " + token.value
+            yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        try:
+            token, fetched = await self.tokens.aget()
+        except SinchKeysError as exc:
+            raise TokenFailure(exc) from exc
+        request.headers["Authorization"] = "Bearer " + token.value
+        response = yield request
+        if response.status_code == 401 and not fetched:
+            try:
+                token, _ = await self.tokens.aget(stale=token)
+            except SinchKeysError as exc:
+                raise TokenFailure(exc) from exc
+            request.headers["Authorization"] = "Bearer " + token.value
+            yield request
+
+
+def _wrap_failure(get: Callable[..., tuple[Token, bool]], **kwargs: Any) -> tuple[Token, bool]:
+    try:
+        return get(**kwargs)
+    except SinchKeysError as exc:
+        raise TokenFailure(exc) from exc

@@ -1,0 +1,300 @@
+"""What the sync and the async client share: configuration, request building, logging.
+
+:class:`BaseClient` resolves settings (arguments, then environment, then the spec's
+defaults), builds each :class:`Call` once, and logs. Subclasses add only I/O: sending a
+call with retries (``_send``) and driving operation flows (see ``_operations``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import attrs
+import httpx
+import tenacity
+from sinch_keys_api import _spec_defaults
+
+from sinch_keys._auth import OAuth2ClientCredentials, TokenCache
+from sinch_keys._errors import (
+    APIError,
+    MissingCredentialsError,
+    NotFoundError,
+    SinchKeysError,
+    error_from_response,
+    error_from_transport,
+)
+from sinch_keys._retry import RetryKind, RetryPolicy, outcome_unknown
+from sinch_keys._secrets import SecretStr
+from sinch_keys._validation import check_id, check_max_retries, check_timeout
+from sinch_keys._version import __version__
+
+log = logging.getLogger("sinch_keys")
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+USER_AGENT = (
+    f"sinch-keys/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+)
+
+AuthOption = Literal["oauth2", "basic"] | httpx.Auth
+TimeoutOption = float | httpx.Timeout | None
+
+
+class NotGiven:
+    """Marks an argument the caller did not pass (None is a meaningful value for some).
+
+    Example::
+
+        >>> bool(NOT_GIVEN)
+        False
+    """
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+
+class Call:
+    """One logical API request: built once, sent once or more by the retry loop.
+
+    Example::
+
+        call = client._call({"method": "get", "url": "/v1/..."}, RetryKind.IDEMPOTENT)
+    """
+
+    __slots__ = ("auth", "kind", "max_retries", "request")
+
+    def __init__(
+        self, request: httpx.Request, kind: RetryKind, max_retries: int, auth: httpx.Auth | None
+    ) -> None:
+        self.request = request
+        self.kind = kind
+        self.max_retries = max_retries
+        self.auth = auth
+
+    def __repr__(self) -> str:
+        return f"<Call {self.request.method} {self.request.url.path} {self.kind.value}>"
+
+
+class BaseClient:
+    """Settings and request building shared by :class:`SinchKeys` and :class:`AsyncSinchKeys`."""
+
+    _http: httpx.Client | httpx.AsyncClient
+
+    def __init__(
+        self,
+        *,
+        project_id: str | None,
+        key_id: str | None,
+        key_secret: str | None,
+        auth: AuthOption,
+        base_url: str | None,
+        token_url: str | None,
+        timeout: TimeoutOption | NotGiven,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+        http_client_given: bool,
+        clock: Callable[[], float] | None,
+    ) -> None:
+        env = os.environ
+        self.project_id = project_id if project_id is not None else env.get("SINCH_PROJECT_ID")
+        if self.project_id is not None:
+            check_id("project_id", self.project_id)
+        self.base_url = _strip_slash(
+            base_url or env.get("SINCH_KEYS_BASE_URL") or _spec_defaults.BASE_URL
+        )
+        self.token_url = token_url or env.get("SINCH_KEYS_TOKEN_URL") or _spec_defaults.TOKEN_URL
+        self._clock = clock or time.monotonic
+        policy = retry_policy or RetryPolicy()
+        if max_retries is not None:
+            policy = _evolve(policy, max_retries=check_max_retries(max_retries))
+        self.retry_policy = policy
+        if isinstance(timeout, NotGiven):
+            self._timeout: httpx.Timeout | None = None if http_client_given else DEFAULT_TIMEOUT
+        else:
+            check_timeout(timeout)
+            self._timeout = (
+                timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+            )
+        # None (a caller's http_client, no timeout given): keep that client's own timeout
+        self._default_timeout: Any = (
+            httpx.USE_CLIENT_DEFAULT if self._timeout is None else self._timeout
+        )
+        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        # the subclass plugs its I/O into the cache: fetch (sync) or async_fetch
+        self._tokens = TokenCache(clock=self._clock)
+        self._oauth2 = OAuth2ClientCredentials(self._tokens)
+
+        if isinstance(auth, httpx.Auth):
+            self.auth_kind = "custom"
+            self.key_id = key_id if key_id is not None else env.get("SINCH_KEY_ID")
+            self._key_secret: SecretStr | None = None
+            self._custom_auth: httpx.Auth | None = auth
+        elif auth in ("oauth2", "basic"):
+            self.auth_kind = auth
+            self._custom_auth = None
+            self._set_credentials(
+                key_id if key_id is not None else env.get("SINCH_KEY_ID"),
+                key_secret if key_secret is not None else env.get("SINCH_KEY_SECRET"),
+            )
+        else:
+            raise ValueError(f"auth must be 'oauth2', 'basic' or an httpx.Auth, not {auth!r}")
+
+    def _set_credentials(self, key_id: str | None, key_secret: str | None) -> None:
+        if not key_id:
+            raise MissingCredentialsError("SINCH_KEY_ID", "key_id")
+        if not key_secret:
+            raise MissingCredentialsError("SINCH_KEY_SECRET", "key_secret")
+        check_id("key_id", key_id)
+        self.key_id = key_id
+        self._key_secret = SecretStr(key_secret)
+        self._basic_auth = httpx.BasicAuth(key_id, key_secret)
+
+    def _switch_credentials(self, key_id: str, key_secret: str) -> None:
+        """After rotating its own key: authenticate with the new one from now on."""
+        self._set_credentials(key_id, key_secret)
+        self._tokens.invalidate()
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} project_id={self.project_id!r} key_id={self.key_id!r} "
+            f"auth={self.auth_kind!r} base_url={self.base_url!r}>"
+        )
+
+    # -- request building (shared, no I/O) -------------------------------------------------
+
+    def _project(self, project_id: str | None) -> str:
+        if project_id is None:
+            if self.project_id is None:
+                raise MissingCredentialsError("SINCH_PROJECT_ID", "project_id")
+            return self.project_id
+        return check_id("project_id", project_id)
+
+    def _call(
+        self,
+        kwargs: Mapping[str, Any],
+        kind: RetryKind,
+        *,
+        timeout: TimeoutOption | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        auth: httpx.Auth | NotGiven | None = NOT_GIVEN,
+    ) -> Call:
+        """Turn the generated client's request description into a ready :class:`Call`."""
+        params = kwargs.get("params")
+        if extra_query:
+            params = {**(params or {}), **extra_query}
+        headers = self._headers
+        if "headers" in kwargs:
+            headers = {**headers, **kwargs["headers"]}
+        if not isinstance(timeout, NotGiven):
+            check_timeout(timeout)
+        request = self._http.build_request(
+            kwargs["method"],
+            self.base_url + kwargs["url"],
+            params=params,
+            json=kwargs.get("json"),
+            headers=headers,
+            timeout=self._default_timeout if isinstance(timeout, NotGiven) else timeout,
+        )
+        retries = self.retry_policy.max_retries if max_retries is None else max_retries
+        return Call(
+            request,
+            kind,
+            check_max_retries(retries),
+            self._request_auth() if isinstance(auth, NotGiven) else auth,
+        )
+
+    def _token_call(self, key_id: str, key_secret: str) -> Call:
+        request = self._http.build_request(
+            "POST",
+            self.token_url,
+            data={"grant_type": "client_credentials"},
+            headers=self._headers,
+            timeout=self._default_timeout,
+        )
+        auth = httpx.BasicAuth(key_id, key_secret)
+        return Call(request, RetryKind.IDEMPOTENT, self.retry_policy.max_retries, auth)
+
+    def _request_auth(self) -> httpx.Auth:
+        if self._custom_auth is not None:
+            return self._custom_auth
+        return self._basic_auth if self.auth_kind == "basic" else self._oauth2
+
+    def _is_own_key(self, project_id: str, access_key_id: str) -> bool:
+        # a key id is unique across projects; the project check only guards custom auth
+        return self.auth_kind != "custom" and access_key_id == self.key_id
+
+    # -- the outcome of one attempt (shared by both retry loops) ---------------------------
+
+    def _outcome(self, call: Call, response: httpx.Response, attempt: int) -> httpx.Response:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %d (attempt %d, %.1f ms)",
+                call.request.method,
+                call.request.url.path,
+                response.status_code,
+                attempt,
+                response.elapsed.total_seconds() * 1000,
+            )
+        if response.is_success:
+            return response
+        raise error_from_response(response)
+
+    def _transport_failure(
+        self, call: Call, exc: httpx.TransportError, attempt: int
+    ) -> SinchKeysError:
+        error = error_from_transport(exc)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s failed (attempt %d): %s",
+                call.request.method,
+                call.request.url.path,
+                attempt,
+                error.message,
+            )
+        return error
+
+    @staticmethod
+    def _done_despite(call: Call, error: BaseException, earlier: list[BaseException]) -> bool:
+        """A retried delete that finds the key gone, after an attempt that may have deleted it."""
+        return (
+            call.kind is RetryKind.DELETE
+            and isinstance(error, NotFoundError)
+            and any(outcome_unknown(e) for e in earlier)
+        )
+
+    @staticmethod
+    def _log_retry(call: Call) -> Callable[[tenacity.RetryCallState], None]:
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            what = f"{error.status_code}" if isinstance(error, APIError) else type(error).__name__
+            log.info(
+                "retrying %s %s in %.2f s (attempt %d failed: %s)",
+                call.request.method,
+                call.request.url.path,
+                wait,
+                state.attempt_number,
+                what,
+            )
+
+        return before_sleep
+
+
+def _strip_slash(url: str) -> str:
+    return url[:-1] if url.endswith("/") else url
+
+
+def _evolve(policy: RetryPolicy, **changes: Any) -> RetryPolicy:
+    return attrs.evolve(policy, **changes)

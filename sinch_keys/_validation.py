@@ -1,0 +1,113 @@
+"""Checks on caller input, run before any request is built.
+
+A bad value costs the caller a clear ``TypeError``/``ValueError`` and no request: never a
+request with a surprising path, query or body. Ids need no escaping here: the generated
+client percent-encodes each path parameter as one segment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_PAGE_SIZE = 1000
+# URL normalisation (RFC 3986 5.2.4) resolves these as segments, so they can never reach the
+# server as an id, however they are encoded.
+_DOT_SEGMENTS = frozenset({".", ".."})
+
+
+def check_id(name: str, value: Any) -> str:
+    """Return ``value`` if it can be sent as one path segment; raise otherwise.
+
+    Example::
+
+        >>> check_id("access_key_id", "a/b?c")
+        'a/b?c'
+    """
+    text = _check_text(name, value)
+    if not text:
+        raise ValueError(f"{name} must not be empty")
+    if text in _DOT_SEGMENTS:
+        raise ValueError(f"{name} {text!r} is not a valid id: URLs resolve it as a dot-segment")
+    return text
+
+
+def check_display_name(value: Any) -> str:
+    """Return a display name that can be sent; raise for a non-str or an empty one.
+
+    Example::
+
+        >>> check_display_name("ci deploy")
+        'ci deploy'
+    """
+    text = _check_text("display_name", value)
+    if not text.strip():
+        raise ValueError("display_name must not be empty or only whitespace")
+    return text
+
+
+def check_page_size(value: Any) -> int:
+    """Return a page size in 1-1000; raise otherwise.
+
+    Example::
+
+        >>> check_page_size(100)
+        100
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"page_size must be an int, not {type(value).__name__}")
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {value}")
+    return value
+
+
+def check_page_token(value: Any) -> str | None:
+    """Return a page token (None or "" meaning the first page); raise for a non-str.
+
+    Example::
+
+        >>> check_page_token(None) is None
+        True
+    """
+    if value is None:
+        return None
+    return _check_text("page_token", value) or None
+
+
+def check_timeout(value: Any) -> None:
+    """Raise unless ``value`` is None, a positive number or an httpx.Timeout.
+
+    Example::
+
+        >>> check_timeout(5.0)
+    """
+    if value is None or type(value).__name__ == "Timeout":
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"timeout must be a number or httpx.Timeout, not {type(value).__name__}")
+    if not value > 0:
+        raise ValueError(f"timeout must be positive, got {value}")
+
+
+def check_max_retries(value: Any) -> int:
+    """Return a retry count >= 0; raise otherwise.
+
+    Example::
+
+        >>> check_max_retries(2)
+        2
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"max_retries must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"max_retries must be >= 0, got {value}")
+    return value
+
+
+def _check_text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} is not valid Unicode (it contains a lone surrogate)") from None
+    return value
