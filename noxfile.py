@@ -1,9 +1,9 @@
 """Every job of the project, as nox sessions. ``nox`` alone runs what CI runs.
 
-    nox                      # check_generated, lint, typecheck, tests (the CI set)
-    nox -s generate          # openapi.yaml -> generated/sinch_keys_api
-    nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
-    nox -s record            # re-record cassettes/ against the emulator (or the live API)
+nox                      # check_generated, lint, typecheck, tests (the CI set)
+nox -s generate          # openapi.yaml -> generated/sinch_keys_api
+nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
+nox -s record            # re-record cassettes/ against the emulator (or the live API)
 """
 
 from __future__ import annotations
@@ -68,3 +68,22 @@ def record(session: nox.Session) -> None:
     SINCH_PROJECT_ID are set, otherwise against the in-process emulator."""
     session.install("-e", DEV)
     session.run("pytest", "-m", "cassette", "--record-mode=rewrite", *session.posargs)
+
+
+@nox.session
+def update_spec(session: nox.Session) -> None:
+    """Follow the vendor's spec: fetch, re-apply the overlay, diff, regenerate, test.
+
+    nox -s update_spec -- [SOURCE] [--allow-breaking] [--skip-tests]
+    Exit status 3: breaking change found; 4: tests failed (see spec/CHANGES.md).
+    """
+    session.install("-e", DEV)
+    session.run("python", "-m", "tools.spec.update", *session.posargs)
+
+
+@nox.session
+def schemathesis(session: nox.Session) -> None:
+    """schemathesis (pinned in .[dev]) against the HTTP emulator with openapi.yaml, default
+    checks, Basic auth of the bootstrap key; extra args go to ``st run``."""
+    session.install("-e", DEV)
+    session.run("python", "tests/emulator/run_schemathesis.py", *session.posargs)

@@ -240,12 +240,12 @@ class BaseClient:
     def _outcome(self, call: Call, response: httpx.Response, attempt: int) -> httpx.Response:
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
-                "%s %s -> %d (attempt %d, %.1f ms)",
+                "%s %s -> %d (attempt %d, %s)",
                 call.request.method,
                 call.request.url.path,
                 response.status_code,
                 attempt,
-                response.elapsed.total_seconds() * 1000,
+                _elapsed(response),
             )
         if response.is_success:
             return response
@@ -290,6 +290,13 @@ class BaseClient:
             )
 
         return before_sleep
+
+
+def _elapsed(response: httpx.Response) -> str:
+    try:
+        return f"{response.elapsed.total_seconds() * 1000:.1f} ms"
+    except RuntimeError:  # in-process transports (the emulator's) do not time responses
+        return "elapsed n/a"
 
 
 def _strip_slash(url: str) -> str:

@@ -264,7 +264,7 @@ class APIResponseValidationError(APIError):
             status_code=response.status_code,
             request_id=_request_id(response.headers),
             headers=response.headers,
-            request=response.request,
+            request=response.request if _has_request(response) else None,
         )
 
 

@@ -72,7 +72,10 @@ def generate(spec: Path = SPEC, output: Path = OUTPUT) -> None:
         "--output-path", str(output), "--fail-on-warning",
     ]  # fmt: skip
     # the post hooks call `ruff` by name: make it the pinned one installed beside this Python
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)  # nosec B603
     if done.returncode != 0:
         raise GenerationError(f"openapi-python-client failed:\n{done.stdout}\n{done.stderr}")
@@ -116,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             stale = stale_files()
             if stale:
-                print("error: generated/ is stale; run `nox -s generate`. Differs:", file=sys.stderr)
+                print(
+                    "error: generated/ is stale; run `nox -s generate`. Differs:", file=sys.stderr
+                )
                 print("\n".join(f"  {name}" for name in stale), file=sys.stderr)
                 return 1
             print("generated/ is up to date")

@@ -62,6 +62,9 @@ def apply_overlay(document: dict[str, Any], overlay: dict[str, Any]) -> OverlayR
         if not matches:
             result.unmatched.append(f"{name} (target {action['target']})")
             continue
+        if action.get("remove"):
+            # last match first: deleting a list item must not shift the items still to delete
+            matches = list(reversed(matches))
         for match in matches:
             if action.get("remove"):
                 match.full_path.filter(lambda _: True, result.document)

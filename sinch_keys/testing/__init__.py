@@ -1,0 +1,38 @@
+"""``sinch_keys.testing``: an in-memory emulator of the Access Keys API and its token endpoint.
+
+Use it in process, as an httpx transport (no sockets, httpx only)::
+
+    from sinch_keys.testing import Emulator, Fault
+
+    emu = Emulator(project_id="proj-1", seed=1)
+    http = httpx.Client(transport=emu.transport, base_url=emu.base_url)
+    emu.faults.script("create", Fault(status=503), Fault(drop=True, passthrough=True))
+
+or over real HTTP on loopback (needs the ``emulator`` extra, uvicorn)::
+
+    with serve_emulator(emu) as base_url:
+        httpx.get(base_url + "/v1/projects/proj-1/accessKeys", auth=(emu.key_id, emu.key_secret))
+
+``python -m sinch_keys.testing --port 8080`` serves one from the shell and prints the
+``export`` lines that point the SDK and the CLI at it.
+"""
+
+from __future__ import annotations
+
+from sinch_keys.testing._asgi import EmulatorApp
+from sinch_keys.testing._emulator import Emulator, Outcome, RecordedRequest
+from sinch_keys.testing._faults import ROUTES, Fault, FaultController
+from sinch_keys.testing._server import export_lines, run_emulator_server, serve_emulator
+
+__all__ = [
+    "ROUTES",
+    "Emulator",
+    "EmulatorApp",
+    "Fault",
+    "FaultController",
+    "Outcome",
+    "RecordedRequest",
+    "export_lines",
+    "run_emulator_server",
+    "serve_emulator",
+]

@@ -1,0 +1,182 @@
+"""Serving an emulator over real HTTP with uvicorn (the ``emulator`` extra).
+
+uvicorn is imported inside the functions, so ``sinch_keys.testing`` imports with httpx only.
+We bind the listening socket ourselves: the port is known (port 0 = a free one) and the
+socket already accepts connections before anyone is told the URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sinch_keys.testing._asgi import EmulatorApp
+from sinch_keys.testing._emulator import TOKEN_PATH, Emulator
+
+if TYPE_CHECKING:
+    import uvicorn
+
+_DROP_NOISE = "ASGI callable returned without completing response."
+
+
+class _HideInjectedDrops(logging.Filter):
+    """uvicorn logs an error for every response the app abandons; for a drop fault that is the
+    point, not a bug, so keep it out of test and benchmark output."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != _DROP_NOISE
+
+
+def _import_uvicorn() -> Any:
+    try:
+        import uvicorn  # optional dependency, needed only for HTTP mode
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "serving the emulator over HTTP needs uvicorn: pip install 'sinch-keys[emulator]'"
+        ) from exc
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HideInjectedDrops) for f in logger.filters):
+        logger.addFilter(_HideInjectedDrops())
+    return uvicorn
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)  # connections queue from now on, before uvicorn accepts them
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _server(emulator: Emulator, quiet_logging: bool) -> uvicorn.Server:
+    uv = _import_uvicorn()
+    kwargs: dict[str, Any] = {}
+    if quiet_logging:
+        # In-process use: leave the host application's logging configuration alone.
+        kwargs["log_config"] = None
+    config = uv.Config(
+        EmulatorApp(emulator),
+        http="auto",  # httptools when installed, else h11
+        ws="none",
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=2,  # held (timeout/latency) responses must not block exit
+        **kwargs,
+    )
+    server: uvicorn.Server = uv.Server(config)
+    return server
+
+
+@contextmanager
+def serve_emulator(
+    emulator: Emulator | None = None, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[str]:
+    """Serve ``emulator`` over HTTP in a background thread; yields the base URL.
+
+    The token endpoint is ``base_url + "/oauth2/token"``. Port 0 picks a free port. The server
+    stops (and the thread ends) when the block exits.
+
+    Example::
+
+        emu = Emulator()
+        with serve_emulator(emu) as base_url:
+            httpx.get(base_url + "/v1/projects/proj-1/accessKeys",
+                      auth=(emu.key_id, emu.key_secret))
+    """
+    emu = emulator if emulator is not None else Emulator()
+    server = _server(emu, quiet_logging=True)
+    sock = _listen(host, port)
+    bound_port = sock.getsockname()[1]
+    thread = threading.Thread(
+        target=server.run,
+        kwargs={"sockets": [sock]},
+        name=f"sinch-keys-emulator:{bound_port}",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10.0
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator's HTTP server did not start")
+            time.sleep(0.005)
+        yield f"http://{host}:{bound_port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15.0)
+        sock.close()
+
+
+def export_lines(emulator: Emulator, base_url: str) -> list[str]:
+    """The ``export NAME=value`` lines that point the SDK and the CLI at an emulator.
+
+    Example::
+
+        >>> emu = Emulator(project_id="p", key_id="k", key_secret="s")
+        >>> export_lines(emu, "http://127.0.0.1:8080")[-1]
+        'export SINCH_KEYS_TOKEN_URL=http://127.0.0.1:8080/oauth2/token'
+    """
+    values = {
+        "SINCH_PROJECT_ID": emulator.project_id,
+        "SINCH_KEY_ID": emulator.key_id,
+        "SINCH_KEY_SECRET": emulator.key_secret,
+        "SINCH_KEYS_BASE_URL": base_url,
+        "SINCH_KEYS_TOKEN_URL": base_url + TOKEN_PATH,
+    }
+    return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
+
+
+def run_emulator_server(
+    port: int = 8080,
+    project_id: str = "proj-1",
+    key_id: str | None = None,
+    key_secret: str | None = None,
+    token_ttl: float = 3599.0,
+    seed: int | None = None,
+    max_keys: int = 10,
+    host: str = "127.0.0.1",
+    emulator: Emulator | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Serve an emulator in the foreground until interrupted (Ctrl-C / SIGTERM).
+
+    On start it prints, flushed at once, the ``export`` lines (:func:`export_lines`) to
+    ``out`` (default stdout). Port 0 picks a free port. Used by ``python -m
+    sinch_keys.testing`` and ``sinch-keys emulator``.
+
+    Example::
+
+        run_emulator_server(8080, project_id="proj-1", key_id="k1", key_secret="s1")
+    """
+    emu = emulator or Emulator(
+        project_id=project_id,
+        key_id=key_id,
+        key_secret=key_secret,
+        token_ttl=token_ttl,
+        max_keys=max_keys,
+        seed=seed,
+    )
+    server = _server(emu, quiet_logging=False)
+    sock = _listen(host, port)
+    try:
+        base_url = f"http://{host}:{sock.getsockname()[1]}"
+        stream = out if out is not None else sys.stdout
+        stream.write("".join(line + "\n" for line in export_lines(emu, base_url)))
+        stream.flush()
+        print(f"sinch-keys emulator serving {base_url} (Ctrl-C to stop)", file=sys.stderr)
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
