@@ -140,8 +140,9 @@ class Emulator:
         self.token_url = self.base_url + TOKEN_PATH
         self.faults = FaultController()
         self.requests: list[RecordedRequest] = []
-        self._transport = httpx.MockTransport(self.handle)
-        self._async_transport = httpx.MockTransport(self.ahandle)
+        # Look handle/ahandle up per request, so a test may wrap them on the instance.
+        self._transport = httpx.MockTransport(lambda request: self.handle(request))
+        self._async_transport = httpx.MockTransport(self._ahandle_late_bound)
 
     def __repr__(self) -> str:
         return f"<Emulator project={self.project_id!r} keys={len(self._store.keys_by_id)}>"
@@ -282,6 +283,9 @@ class Emulator:
             await anyio.sleep(outcome.delay)
         _raise_for(outcome, request)
         return outcome.response
+
+    async def _ahandle_late_bound(self, request: httpx.Request) -> httpx.Response:
+        return await self.ahandle(request)
 
     # --- the sans-IO core -----------------------------------------------------------------------
 
