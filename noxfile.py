@@ -87,3 +87,11 @@ def schemathesis(session: nox.Session) -> None:
     checks, Basic auth of the bootstrap key; extra args go to ``st run``."""
     session.install("-e", DEV)
     session.run("python", "tests/emulator/run_schemathesis.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against raw httpx (never part of the test suite): writes benchmarks/results.md
+    and benchmarks/per_call_ratios.png. ``nox -s bench -- --quick`` for a ~1-2 minute run."""
+    session.install(DEV, "matplotlib", "httpx-aiohttp>=0.2")
+    session.run("python", "-m", "benchmarks.run", *session.posargs)

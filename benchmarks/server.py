@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -179,10 +180,8 @@ def main(argv: list[str] | None = None) -> None:
             os.sched_setaffinity(0, {args.cpu})
         except OSError as exc:
             print(f"cannot pin to core {args.cpu}: {exc}", file=sys.stderr)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(args.host, args.port, args.token_delay_ms / 1000))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

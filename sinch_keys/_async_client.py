@@ -3,7 +3,6 @@ and drive the shared operation flows."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -89,8 +88,15 @@ class AsyncSinchKeys(BaseClient):
             clock=clock,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self._timeout, limits=DEFAULT_LIMITS)
-        self._sleep = sleep or asyncio.sleep
+        if http_client is None:
+            # our own pool carries headers and timeout, so requests need not merge them
+            http_client = httpx.AsyncClient(
+                timeout=self._timeout, limits=DEFAULT_LIMITS, headers=self._headers
+            )
+            self._own_pool_defaults()
+        self._http = http_client
+        # asyncio is imported on first use: a sync-only program never pays for it
+        self._sleep = sleep or _asyncio_sleep
         self._tokens.async_fetch = self._fetch_token
         self.access_keys = AsyncAccessKeys(self)
 
@@ -180,3 +186,9 @@ class AsyncSinchKeys(BaseClient):
         raise TypeError(
             "AsyncSinchKeys holds credentials and a connection pool; it cannot be pickled"
         )
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)

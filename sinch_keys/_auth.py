@@ -17,17 +17,19 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
 
 from sinch_keys._errors import APIResponseValidationError, SinchKeysError
 from sinch_keys._secrets import MASK
+
+if TYPE_CHECKING:
+    import asyncio
 
 # Refresh this long before the server's expiry, so no request carries a token that expires
 # in flight. Capped at half the token's lifetime for short-lived tokens.
@@ -174,6 +176,8 @@ class TokenCache:
         if token is not None and token is not stale:
             return token, False
         if self._async_lock is None:
+            import asyncio  # on first use: a sync-only program never imports asyncio
+
             self._async_lock = asyncio.Lock()
         async with self._async_lock:
             token = self.current()

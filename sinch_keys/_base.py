@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
+import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import httpx
-import tenacity
 from sinch_keys_api import _spec_defaults
 
 from sinch_keys._auth import OAuth2ClientCredentials, TokenCache
@@ -33,12 +32,16 @@ from sinch_keys._secrets import SecretStr
 from sinch_keys._validation import check_id, check_max_retries, check_timeout
 from sinch_keys._version import __version__
 
+if TYPE_CHECKING:
+    import tenacity
+
 log = logging.getLogger("sinch_keys")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 USER_AGENT = (
-    f"sinch-keys/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+    f"sinch-keys/{__version__} python/{'.'.join(map(str, sys.version_info[:3]))} "
+    f"httpx/{httpx.__version__}"
 )
 
 AuthOption = Literal["oauth2", "basic"] | httpx.Auth
@@ -131,6 +134,8 @@ class BaseClient:
             httpx.USE_CLIENT_DEFAULT if self._timeout is None else self._timeout
         )
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        # merged into each request, unless our own pool carries them (_own_pool_defaults)
+        self._request_headers: dict[str, str] | None = self._headers
         # the subclass plugs its I/O into the cache: fetch (sync) or async_fetch
         self._tokens = TokenCache(clock=self._clock)
         self._oauth2 = OAuth2ClientCredentials(self._tokens)
@@ -159,6 +164,12 @@ class BaseClient:
         self.key_id = key_id
         self._key_secret = SecretStr(key_secret)
         self._basic_auth = httpx.BasicAuth(key_id, key_secret)
+
+    def _own_pool_defaults(self) -> None:
+        """The client built its own httpx pool with our headers and timeout: requests inherit
+        them, which spares merging headers and copying the timeout on every call."""
+        self._request_headers = None
+        self._default_timeout = httpx.USE_CLIENT_DEFAULT
 
     def _switch_credentials(self, key_id: str, key_secret: str) -> None:
         """After rotating its own key: authenticate with the new one from now on."""
@@ -194,9 +205,9 @@ class BaseClient:
         params = kwargs.get("params")
         if extra_query:
             params = {**(params or {}), **extra_query}
-        headers = self._headers
+        headers = self._request_headers
         if "headers" in kwargs:
-            headers = {**headers, **kwargs["headers"]}
+            headers = {**(headers or {}), **kwargs["headers"]}
         if not isinstance(timeout, NotGiven):
             check_timeout(timeout)
         request = self._http.build_request(

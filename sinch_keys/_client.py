@@ -89,7 +89,13 @@ class SinchKeys(BaseClient):
             clock=clock,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=self._timeout, limits=DEFAULT_LIMITS)
+        if http_client is None:
+            # our own pool carries headers and timeout, so requests need not merge them
+            http_client = httpx.Client(
+                timeout=self._timeout, limits=DEFAULT_LIMITS, headers=self._headers
+            )
+            self._own_pool_defaults()
+        self._http = http_client
         self._sleep = sleep or time.sleep
         self._tokens.fetch = self._fetch_token
         self.access_keys = AccessKeys(self)

@@ -15,7 +15,6 @@ Example::
 
 from __future__ import annotations
 
-import email.utils
 import json
 import re
 import time
@@ -442,6 +441,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     try:
         seconds = float(value)
     except ValueError:
+        import email.utils  # only HTTP-date Retry-After values need it
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):

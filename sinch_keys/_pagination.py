@@ -27,6 +27,10 @@ def next_token(page: ListAccessKeysResponse) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
+def _split(page: ListAccessKeysResponse) -> tuple[list[AccessKey], str | None]:
+    return page.access_keys, next_token(page)
+
+
 class AccessKeyPager:
     """The keys of a project, page by page, fetched as iteration reaches them.
 
@@ -60,8 +64,15 @@ class AccessKeyPager:
                 return
 
     def __iter__(self) -> Iterator[AccessKey]:
-        for page in self.pages():
-            yield from page.access_keys
+        # not `for page in self.pages()`: that keeps page N alive while page N+1 is fetched,
+        # two pages in memory instead of one
+        token = self._first_token
+        while True:
+            keys, token = _split(self._fetch_page(token))
+            yield from keys
+            del keys
+            if token is None:
+                return
 
 
 class AsyncAccessKeyPager:
@@ -94,6 +105,11 @@ class AsyncAccessKeyPager:
                 return
 
     async def __aiter__(self) -> AsyncIterator[AccessKey]:
-        async for page in self.pages():
-            for key in page.access_keys:
+        token = self._first_token
+        while True:
+            keys, token = _split(await self._fetch_page(token))
+            for key in keys:
                 yield key
+            del keys
+            if token is None:
+                return

@@ -19,15 +19,13 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import tenacity
 
 from sinch_keys._errors import (
     APIConnectionError,
@@ -35,6 +33,9 @@ from sinch_keys._errors import (
     APIResponseValidationError,
     retry_after_seconds,
 )
+
+if TYPE_CHECKING:
+    import tenacity
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 # Statuses by which the server says the request was not applied.
@@ -121,6 +122,8 @@ class RetryPolicy:
                 with attempt:
                     send()
         """
+        import tenacity  # imported when a first attempt fails: not on the success path
+
         return tenacity.Retrying(
             sleep=sleep, **self._tenacity_args(max_retries, kind, before_sleep)
         )
@@ -129,7 +132,7 @@ class RetryPolicy:
         self,
         max_retries: int,
         kind: RetryKind,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         before_sleep: Callable[[tenacity.RetryCallState], None] | None = None,
     ) -> tenacity.AsyncRetrying:
         """The ``AsyncRetrying`` twin of :meth:`retrying`.
@@ -140,8 +143,12 @@ class RetryPolicy:
                 with attempt:
                     await send()
         """
+        import asyncio
+
+        import tenacity
+
         args = self._tenacity_args(max_retries, kind, before_sleep)
-        return tenacity.AsyncRetrying(sleep=sleep, **args)
+        return tenacity.AsyncRetrying(sleep=sleep or asyncio.sleep, **args)
 
     def _tenacity_args(
         self,
@@ -149,6 +156,8 @@ class RetryPolicy:
         kind: RetryKind,
         before_sleep: Callable[[tenacity.RetryCallState], None] | None,
     ) -> dict[str, Any]:
+        import tenacity
+
         def wait(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
             return self.wait_seconds(error, state.attempt_number)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shlex
+import signal
 import socket
 import sys
 import threading
@@ -48,7 +49,10 @@ def _import_uvicorn() -> Any:
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto
+    # says TCP, and without it every keep-alive response (headers and body are two writes)
+    # waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
@@ -177,6 +181,25 @@ def run_emulator_server(
         stream.write("".join(line + "\n" for line in export_lines(emu, base_url)))
         stream.flush()
         print(f"sinch-keys emulator serving {base_url} (Ctrl-C to stop)", file=sys.stderr)
-        server.run(sockets=[sock])
+        with _sigterm_exits_cleanly():
+            server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+@contextmanager
+def _sigterm_exits_cleanly() -> Iterator[None]:
+    """uvicorn shuts down on SIGTERM and then re-raises it to the previous handler; make that
+    handler a clean exit (status 0) instead of death by signal, for the foreground server."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def exit_cleanly(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, exit_cleanly)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

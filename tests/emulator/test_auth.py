@@ -12,7 +12,9 @@ from .conftest import KEYS, Clock, bearer, error_of, token
 
 def test_token_endpoint_issues_a_bearer_token(http: httpx.Client, emu: Emulator) -> None:
     r = http.post(
-        "/oauth2/token", auth=(emu.key_id, emu.key_secret), data={"grant_type": "client_credentials"}
+        "/oauth2/token",
+        auth=(emu.key_id, emu.key_secret),
+        data={"grant_type": "client_credentials"},
     )
     assert r.status_code == 200
     body = r.json()
@@ -61,9 +63,7 @@ def test_token_endpoint_is_post_only(http: httpx.Client) -> None:
     assert r.headers["allow"] == "POST"
 
 
-def test_expired_token_gets_401_saying_so(
-    http: httpx.Client, emu: Emulator, clock: Clock
-) -> None:
+def test_expired_token_gets_401_saying_so(http: httpx.Client, emu: Emulator, clock: Clock) -> None:
     value = token(http, emu.key_id, emu.key_secret)
     clock.advance(3598)
     assert http.get(KEYS, headers=bearer(value)).status_code == 200
@@ -93,7 +93,12 @@ def test_unknown_token_gets_401_saying_so(http: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"authorization": "Digest abc"}, {"authorization": "Basic !!!"}, {"authorization": "Bearer"}],
+    [
+        {},
+        {"authorization": "Digest abc"},
+        {"authorization": "Basic !!!"},
+        {"authorization": "Bearer"},
+    ],
 )
 def test_missing_or_unusable_auth_gets_401(http: httpx.Client, headers: dict[str, str]) -> None:
     r = http.get(KEYS, headers=headers)

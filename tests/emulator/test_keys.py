@@ -9,7 +9,7 @@ import pytest
 
 from sinch_keys.testing import Emulator
 
-from .conftest import KEYS, KEY_SECRET, PROJECT, Clock, error_of
+from .conftest import KEY_SECRET, KEYS, PROJECT, Clock, error_of
 
 RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
@@ -107,7 +107,9 @@ def test_display_names_are_unique_per_project_only(api: httpx.Client, emu: Emula
     ],
 )
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
-def test_invalid_bodies_are_400(api: httpx.Client, emu: Emulator, method: str, content: bytes) -> None:
+def test_invalid_bodies_are_400(
+    api: httpx.Client, emu: Emulator, method: str, content: bytes
+) -> None:
     path = KEYS if method == "POST" else f"{KEYS}/{emu.key_id}"
     r = api.request(method, path, content=content, headers={"content-type": "application/json"})
     assert r.status_code == 400
@@ -138,7 +140,14 @@ def test_path_segments_are_decoded_one_by_one(clock: Clock) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/v1/projects", "/v2/projects/proj-1/accessKeys", f"{KEYS}/x/y", f"{KEYS}/", "/v1/projects//accessKeys"],
+    [
+        "/",
+        "/v1/projects",
+        "/v2/projects/proj-1/accessKeys",
+        f"{KEYS}/x/y",
+        f"{KEYS}/",
+        "/v1/projects//accessKeys",
+    ],
 )
 def test_unknown_routes_are_404(api: httpx.Client, path: str) -> None:
     r = api.get(path)

@@ -604,3 +604,32 @@ async def test_async_close(emu: Emulator) -> None:
 def test_wrong_http_client_kind_is_refused(emu: Emulator) -> None:
     with pytest.raises(TypeError, match=r"httpx\.Client"):
         SinchKeys(**client_kwargs(emu), http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+
+
+def test_sinch_keys_log_env_installs_a_stderr_handler() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import httpx\n"
+        "from sinch_keys import SinchKeys\n"
+        "from sinch_keys.testing import Emulator\n"
+        "emu = Emulator(project_id='p', key_id='kid', key_secret='TOPSECRET-value-123')\n"
+        "with SinchKeys(project_id='p', key_id='kid', key_secret='TOPSECRET-value-123',\n"
+        "               base_url=emu.base_url, token_url=emu.token_url,\n"
+        "               http_client=httpx.Client(transport=emu.transport)) as c:\n"
+        "    c.access_keys.get('kid')\n"
+    )
+    for level, expected in (("debug", "GET /v1/projects/p/accessKeys/kid -> 200"), ("info", "")):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            env={"SINCH_KEYS_LOG": level, "PATH": ""},
+            timeout=60,
+            check=True,
+        )
+        assert expected in done.stderr
+        assert "TOPSECRET" not in done.stderr + done.stdout
+        if level == "info":
+            assert "-> 200" not in done.stderr  # requests are DEBUG records
