@@ -1,6 +1,6 @@
 """Every job of the project, as nox sessions. ``nox`` alone runs what CI runs.
 
-nox                      # check_generated, lint, typecheck, tests (the CI set)
+nox                      # check_generated lint typecheck tests schemathesis secrets_scan (= CI)
 nox -s generate          # openapi.yaml -> generated/sinch_keys_api
 nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
 nox -s record            # re-record cassettes/ against the emulator (or the live API)
@@ -11,7 +11,14 @@ from __future__ import annotations
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["check_generated", "lint", "typecheck", "tests"]
+nox.options.sessions = [
+    "check_generated",
+    "lint",
+    "typecheck",
+    "tests",
+    "schemathesis",
+    "secrets_scan",
+]
 nox.options.error_on_missing_interpreters = True
 
 DEV = ".[dev]"
@@ -95,3 +102,30 @@ def bench(session: nox.Session) -> None:
     and benchmarks/per_call_ratios.png. ``nox -s bench -- --quick`` for a ~1-2 minute run."""
     session.install(DEV, "matplotlib", "httpx-aiohttp>=0.2")
     session.run("python", "-m", "benchmarks.run", *session.posargs)
+
+
+# Security tools, pinned. tests/reliability/ holds their baselines and the secret scan driver.
+SECURITY_TOOLS = ["bandit==1.9.4", "detect-secrets==1.5.0"]
+BANDIT_BASELINE = "tests/reliability/bandit-baseline.json"
+
+
+@nox.session
+def secrets_scan(session: nox.Session) -> None:
+    """Offline: bandit on sinch_keys/ (fails on a finding not in its audited baseline) and
+    detect-secrets on the whole repo, cassettes/ included (fails on a finding not in
+    .secrets.baseline). ``nox -s secrets_scan -- --update`` rewrites .secrets.baseline."""
+    session.install(*SECURITY_TOOLS)
+    session.run("bandit", "-q", "-r", "sinch_keys", "-b", BANDIT_BASELINE)
+    session.run("python", "-m", "tests.reliability.secret_scan", *session.posargs)
+
+
+@nox.session
+def security(session: nox.Session) -> None:
+    """secrets_scan plus pip-audit of the installed dependency set. pip-audit needs a
+    vulnerability service (PyPI's JSON API or OSV); --strict fails when a package could not be
+    audited, so an unreachable service is a failure, never a silent pass. Not in the default
+    CI list: this workplace's network does not serve those APIs."""
+    session.install("-e", DEV, *SECURITY_TOOLS, "pip-audit==2.10.1")
+    session.run("bandit", "-q", "-r", "sinch_keys", "-b", BANDIT_BASELINE)
+    session.run("python", "-m", "tests.reliability.secret_scan")
+    session.run("pip-audit", "--strict", "--skip-editable", "--progress-spinner", "off")

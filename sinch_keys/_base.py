@@ -210,14 +210,20 @@ class BaseClient:
             headers = {**(headers or {}), **kwargs["headers"]}
         if not isinstance(timeout, NotGiven):
             check_timeout(timeout)
-        request = self._http.build_request(
-            kwargs["method"],
-            self.base_url + kwargs["url"],
-            params=params,
-            json=kwargs.get("json"),
-            headers=headers,
-            timeout=self._default_timeout if isinstance(timeout, NotGiven) else timeout,
-        )
+        try:
+            request = self._http.build_request(
+                kwargs["method"],
+                self.base_url + kwargs["url"],
+                params=params,
+                json=kwargs.get("json"),
+                headers=headers,
+                timeout=self._default_timeout if isinstance(timeout, NotGiven) else timeout,
+            )
+        except httpx.InvalidURL as exc:  # e.g. an id so long the URL exceeds httpx's limit
+            raise ValueError(
+                f"cannot build the request URL: {exc} (an id, project id or page "
+                f"token is too long or malformed)"
+            ) from None
         retries = self.retry_policy.max_retries if max_retries is None else max_retries
         return Call(
             request,

@@ -73,6 +73,11 @@ class RecordedRequest:
 class Outcome:
     """What to send for one request and how: ``delay`` seconds first, then the response,
     or a dropped connection (``drop``), or a read timeout (``timeout``).
+
+    Example::
+
+        outcome = emu.dispatch(request)
+        if outcome.drop: ...  # abort the connection your own way
     """
 
     response: httpx.Response
@@ -294,6 +299,11 @@ class Emulator:
         """Decide the outcome of one request, apply its effects, and log it.
 
         The request body must have been read. Transports call this; tests rarely need to.
+
+        Example::
+
+            outcome = emu.dispatch(httpx.Request("GET", emu.base_url + "/nope"))
+            assert outcome.response.status_code == 404
         """
         parsed = _parse(request)
         with self._lock:

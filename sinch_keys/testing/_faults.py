@@ -221,6 +221,11 @@ class FaultController:
         """The fault for the next request on ``route`` (and count it), or None.
 
         The emulator calls this once per request; tests normally do not.
+
+        Example::
+
+            >>> FaultController().take("list") is None
+            True
         """
         with self._lock:
             queue = self._scripted.get(route)

@@ -19,8 +19,8 @@ from sinch_keys.testing import Emulator
 
 PROJECT = "proj-rel"
 KEY_ID = "rel-bootstrap-key"
-KEY_SECRET = "rel-bootstrap-secret-Zq8v2LmN4pX7tR1w"  # noqa: S105 - a test credential
-TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a URL path
+KEY_SECRET = "rel-bootstrap-secret-Zq8v2LmN4pX7tR1w"  # pragma: allowlist secret
+TOKEN_PATH = "/oauth2/token"
 FLAVOURS = ["sync", "async"]
 
 

@@ -242,9 +242,11 @@ def test_fault(live: Live, flavour: str, name: str) -> None:
 def test_connection_refused_on_the_api(live: Live, flavour: str) -> None:
     with refused_port() as port:
         base = f"http://127.0.0.1:{port}"
-        with live.driver(flavour, base_url=base) as driver:
-            with pytest.raises(APIConnectionError) as info:
-                driver.get(KEY_ID)
+        with (
+            live.driver(flavour, base_url=base) as driver,
+            pytest.raises(APIConnectionError) as info,
+        ):
+            driver.get(KEY_ID)
     error = info.value
     assert type(error) is APIConnectionError
     assert error.may_have_reached_server is False
@@ -263,11 +265,14 @@ def test_connection_refused_on_the_api(live: Live, flavour: str) -> None:
 def test_connection_refused_on_the_token_endpoint(live: Live, flavour: str) -> None:
     with refused_port() as port:
         token_url = f"http://127.0.0.1:{port}{TOKEN_PATH}"
-        with live.driver(flavour, token_url=token_url, max_retries=1) as driver:
-            with pytest.raises(APIConnectionError) as info:
-                driver.get(KEY_ID)
+        with (
+            live.driver(flavour, token_url=token_url, max_retries=1) as driver,
+            pytest.raises(APIConnectionError) as info,
+        ):
+            driver.get(KEY_ID)
     assert re.match(
-        rf"^request connection failed \(POST {re.escape(token_url)}\): ConnectError", str(info.value)
+        rf"^request connection failed \(POST {re.escape(token_url)}\): ConnectError",
+        str(info.value),
     )
     check_waits(live.sleeps, (B1,))  # the token's own retries, not multiplied by the request's
     assert live.emu.requests == []
@@ -331,7 +336,7 @@ def test_token_response_malformed_is_not_retried(live: Live, flavour: str) -> No
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_token_refused_credentials_are_not_retried(live: Live, flavour: str) -> None:
     with (
-        live.driver(flavour, key_secret="not-the-secret-at-all") as driver,
+        live.driver(flavour, key_secret="not-the-secret") as driver,  # pragma: allowlist secret
         pytest.raises(AuthenticationError) as info,
     ):
         driver.get(KEY_ID)
@@ -340,7 +345,7 @@ def test_token_refused_credentials_are_not_retried(live: Live, flavour: str) -> 
     assert live.sleeps == []
 
 
-EXPIRED = "an-already-expired-token-0123456789"  # noqa: S105 - a fake token for the emulator
+EXPIRED = "an-already-expired-token-0123456789"
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -539,12 +544,11 @@ def test_create_outcome(live: Live, flavour: str, name: str) -> None:
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_create_connection_refused_makes_no_key(live: Live, flavour: str) -> None:
-    with refused_port() as port:
-        with live.driver(flavour, base_url=f"http://127.0.0.1:{port}") as driver:
-            try:
-                outcome: Any = driver.create("never sent")
-            except SinchKeysError as exc:
-                outcome = exc
+    with refused_port() as port, live.driver(flavour, base_url=f"http://127.0.0.1:{port}") as d:
+        try:
+            outcome: Any = d.create("never sent")
+        except SinchKeysError as exc:
+            outcome = exc
     assert type(outcome) is APIConnectionError
     assert outcome.may_have_reached_server is False
     assert check_create_outcome(live, "never sent", outcome) == "typed-none"

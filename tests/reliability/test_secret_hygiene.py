@@ -45,11 +45,11 @@ from tests.reliability.support import KEY_ID, KEY_SECRET, TOKEN_PATH, Live, refu
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "cassettes"
-WRONG_SECRET = "wrong-secret-Hq7Lm2Vx9Rt4Pz1K"  # noqa: S105 - a test credential
+WRONG_SECRET = "wrong-secret-Hq7Lm2Vx9Rt4Pz1K"  # pragma: allowlist secret
 # Credentials that only ever appear inside faulted response bodies
-FAKE_TOKEN_MAC = "fake-token-of-type-mac-Kd83Jf02Ls"  # noqa: S105
-FAKE_TOKEN_EXPIRED = "fake-token-already-expired-Wq61Zx"  # noqa: S105
-FAKE_SECRET_IN_BROKEN_BODY = "fake-secret-in-broken-body-Pn42Tb"  # noqa: S105
+FAKE_TOKEN_MAC = "fake-token-of-type-mac-Kd83Jf02Ls"  # pragma: allowlist secret
+FAKE_TOKEN_EXPIRED = "fake-token-already-expired-Wq61Zx"  # pragma: allowlist secret
+FAKE_SECRET_IN_BROKEN_BODY = "fake-secret-in-broken-body-Pn42Tb"  # pragma: allowlist secret
 
 
 class Collector:
@@ -328,6 +328,7 @@ def test_no_credential_in_logs_reprs_errors_or_cassettes(
         for value in c.objects:
             if isinstance(value, SinchKeys):
                 value.close()
+
     async def run_async() -> None:
         async with c.async_http() as ahttp:
             await exercise_async(live, c, ahttp, credentials)
