@@ -106,16 +106,15 @@ def bench(session: nox.Session) -> None:
 
 # Security tools, pinned. tests/reliability/ holds their baselines and the secret scan driver.
 SECURITY_TOOLS = ["bandit==1.9.4", "detect-secrets==1.5.0"]
-BANDIT_BASELINE = "tests/reliability/bandit-baseline.json"
 
 
 @nox.session
 def secrets_scan(session: nox.Session) -> None:
-    """Offline: bandit on sinch_keys/ (fails on a finding not in its audited baseline) and
+    """Offline: bandit on sinch_keys/ (every finding fixed or justified inline with a reason) and
     detect-secrets on the whole repo, cassettes/ included (fails on a finding not in
     .secrets.baseline). ``nox -s secrets_scan -- --update`` rewrites .secrets.baseline."""
     session.install(*SECURITY_TOOLS)
-    session.run("bandit", "-q", "-r", "sinch_keys", "-b", BANDIT_BASELINE)
+    session.run("bandit", "-q", "-r", "sinch_keys")  # findings are fixed or justified inline
     session.run("python", "-m", "tests.reliability.secret_scan", *session.posargs)
 
 
@@ -126,6 +125,6 @@ def security(session: nox.Session) -> None:
     audited, so an unreachable service is a failure, never a silent pass. Not in the default
     CI list: this workplace's network does not serve those APIs."""
     session.install("-e", DEV, *SECURITY_TOOLS, "pip-audit==2.10.1")
-    session.run("bandit", "-q", "-r", "sinch_keys", "-b", BANDIT_BASELINE)
+    session.run("bandit", "-q", "-r", "sinch_keys")  # findings are fixed or justified inline
     session.run("python", "-m", "tests.reliability.secret_scan")
     session.run("pip-audit", "--strict", "--skip-editable", "--progress-spinner", "off")

@@ -213,6 +213,9 @@ class OAuth2ClientCredentials(httpx.Auth):
         request.headers["Authorization"] = "Bearer " + token.value
         response = yield request
         if response.status_code == 401 and not fetched:
+            # give the 401's connection back to the pool first: when every connection is held
+            # by a 401 at one token expiry, the token fetch would wait for one forever
+            response.read()
             token, _ = _wrap_failure(self.tokens.get, stale=token)
             request.headers["Authorization"] = "Bearer " + token.value
             yield request
@@ -227,6 +230,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         request.headers["Authorization"] = "Bearer " + token.value
         response = yield request
         if response.status_code == 401 and not fetched:
+            await response.aread()  # free the connection first (see sync_auth_flow)
             try:
                 token, _ = await self.tokens.aget(stale=token)
             except SinchKeysError as exc:

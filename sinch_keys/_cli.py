@@ -70,7 +70,7 @@ _FLAG_FOR_VARIABLE = {
     "SINCH_PROJECT_ID": "--project",
     "SINCH_KEY_ID": "--key-id",
     "SINCH_KEYS_BASE_URL": "--base-url",
-    "SINCH_KEYS_TOKEN_URL": "--token-url",
+    "SINCH_KEYS_TOKEN_URL": "--token-url",  # nosec B105 - a flag name, not a password
 }
 
 app = typer.Typer(
@@ -301,7 +301,8 @@ class _SecretFile:
 
     def write(self, secret: str) -> None:
         """Write the secret (exactly, no newline) and close the file."""
-        assert self._fd is not None
+        if self._fd is None:
+            raise RuntimeError("the secret file was already written")
         fd, self._fd = self._fd, None
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             file.write(secret)

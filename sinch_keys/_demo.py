@@ -80,9 +80,8 @@ def run_demo(console: Console) -> None:
         out.created(rotated)
 
         out.step("Try to delete the key this client authenticates with")
-        assert client.key_id is not None
         try:
-            keys.delete(client.key_id)
+            keys.delete(emu.key_id)
         except SelfDeleteError as exc:
             out.detail("refused, as it should be (SelfDeleteError):", style="green")
             out.detail(str(exc), indent=4)

@@ -27,7 +27,7 @@ from sinch_keys.testing._responses import ApiError, error_response, json_respons
 from sinch_keys.testing._store import Store, StoredKey
 
 DEFAULT_BASE_URL = "http://emulator.invalid"
-TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a URL path, not a password
+TOKEN_PATH = "/oauth2/token"  # noqa: S105  # nosec B105 - a URL path, not a password
 DEFAULT_PAGE_SIZE = 100
 
 # What a malformed fault sends: JSON cut off mid-object, under a JSON content type.
@@ -126,7 +126,7 @@ class Emulator:
         base_url: str = DEFAULT_BASE_URL,
     ) -> None:
         rng: random.Random = (
-            random.Random(seed)  # noqa: S311 - reproducible test credentials by request
+            random.Random(seed)  # noqa: S311  # nosec B311 - reproducible test credentials by request
             if seed is not None
             else secrets.SystemRandom()
         )
@@ -368,7 +368,7 @@ class Emulator:
             {
                 "access_token": self._store.issue_token(key),
                 "expires_in": int(ttl) if float(ttl).is_integer() else ttl,
-                "token_type": "bearer",
+                "token_type": "bearer",  # nosec B105 - the auth scheme's name
                 "scope": "",
             },
             {"cache-control": "no-store"},

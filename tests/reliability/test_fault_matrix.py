@@ -8,6 +8,7 @@ are real truncated bodies, timeouts are real socket timeouts and refusals real R
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import email.utils
 import re
@@ -559,3 +560,32 @@ def test_basic_credential_helper_matches_the_emulator(live: Live) -> None:
     """The secret check above really checks: a wrong secret is refused."""
     assert secret_works(live, live.emu.key_id, live.emu.key_secret)
     assert not secret_works(live, live.emu.key_id, "wrong")
+
+
+# -- found by this suite -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_401_refresh_with_every_connection_busy(live: Live, flavour: str) -> None:
+    # one connection stands for "every connection busy": the 401 holds it during the refresh
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    timeout = httpx.Timeout(5.0, pool=0.5)
+    if flavour == "sync":
+        with httpx.Client(limits=limits, timeout=timeout) as http:
+            client = live.sync_client(http_client=http, timeout=timeout)
+            client.access_keys.get(KEY_ID)
+            live.emu.expire_tokens()
+            assert client.access_keys.get(KEY_ID).access_key_id == KEY_ID
+            client.close()
+    else:
+
+        async def run() -> None:
+            async with httpx.AsyncClient(limits=limits, timeout=timeout) as http:
+                client = live.async_client(http_client=http, timeout=timeout)
+                await client.access_keys.get(KEY_ID)
+                live.emu.expire_tokens()
+                assert (await client.access_keys.get(KEY_ID)).access_key_id == KEY_ID
+                await client.close()
+
+        asyncio.run(run())
+    assert live.emu.count("token") == 2
