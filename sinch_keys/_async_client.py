@@ -11,7 +11,6 @@ import httpx
 
 from sinch_keys._auth import Token, TokenFailure, parse_token_response
 from sinch_keys._base import (
-    DEFAULT_LIMITS,
     NOT_GIVEN,
     AuthOption,
     BaseClient,
@@ -87,14 +86,7 @@ class AsyncSinchKeys(BaseClient):
             http_client_given=http_client is not None,
             clock=clock,
         )
-        self._owns_http = http_client is None
-        if http_client is None:
-            # our own pool carries headers and timeout, so requests need not merge them
-            http_client = httpx.AsyncClient(
-                timeout=self._timeout, limits=DEFAULT_LIMITS, headers=self._headers
-            )
-            self._own_pool_defaults()
-        self._http = http_client
+        self._http = self._pool(http_client, httpx.AsyncClient)
         # asyncio is imported on first use: a sync-only program never pays for it
         self._sleep = sleep or _asyncio_sleep
         self._tokens.async_fetch = self._fetch_token

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 import httpx
@@ -44,6 +44,7 @@ USER_AGENT = (
     f"httpx/{httpx.__version__}"
 )
 
+PoolT = TypeVar("PoolT", httpx.Client, httpx.AsyncClient)
 AuthOption = Literal["oauth2", "basic"] | httpx.Auth
 TimeoutOption = float | httpx.Timeout | None
 
@@ -165,11 +166,15 @@ class BaseClient:
         self._key_secret = SecretStr(key_secret)
         self._basic_auth = httpx.BasicAuth(key_id, key_secret)
 
-    def _own_pool_defaults(self) -> None:
-        """The client built its own httpx pool with our headers and timeout: requests inherit
-        them, which spares merging headers and copying the timeout on every call."""
+    def _pool(self, given: PoolT | None, pool_class: type[PoolT]) -> PoolT:
+        """The caller's httpx client (never closed by us), or our own pool, built once with our
+        headers and timeout so that requests need not merge them on every call."""
+        self._owns_http = given is None
+        if given is not None:
+            return given
         self._request_headers = None
         self._default_timeout = httpx.USE_CLIENT_DEFAULT
+        return pool_class(timeout=self._timeout, limits=DEFAULT_LIMITS, headers=self._headers)
 
     def _switch_credentials(self, key_id: str, key_secret: str) -> None:
         """After rotating its own key: authenticate with the new one from now on."""

@@ -12,7 +12,6 @@ import httpx
 
 from sinch_keys._auth import Token, TokenFailure, parse_token_response
 from sinch_keys._base import (
-    DEFAULT_LIMITS,
     NOT_GIVEN,
     AuthOption,
     BaseClient,
@@ -88,14 +87,7 @@ class SinchKeys(BaseClient):
             http_client_given=http_client is not None,
             clock=clock,
         )
-        self._owns_http = http_client is None
-        if http_client is None:
-            # our own pool carries headers and timeout, so requests need not merge them
-            http_client = httpx.Client(
-                timeout=self._timeout, limits=DEFAULT_LIMITS, headers=self._headers
-            )
-            self._own_pool_defaults()
-        self._http = http_client
+        self._http = self._pool(http_client, httpx.Client)
         self._sleep = sleep or time.sleep
         self._tokens.fetch = self._fetch_token
         self.access_keys = AccessKeys(self)
