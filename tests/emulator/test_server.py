@@ -100,17 +100,20 @@ def test_latency_over_http_fires_a_client_read_timeout(
 
 def test_a_slow_response_does_not_block_others(live: tuple[Emulator, httpx.Client]) -> None:
     emu, client = live
-    emu.faults.script("list", Fault(latency=1.0, passthrough=True))
+    emu.faults.script("list", Fault(latency=2.0, passthrough=True))
     slow = threading.Thread(target=client.get, args=(KEYS,))
     slow.start()
-    time.sleep(0.1)
-    started = time.monotonic()
+    for _ in range(200):  # until the slow request is being held by the server
+        if emu.count("list"):
+            break
+        time.sleep(0.01)
     with httpx.Client(base_url=client.base_url, auth=(KEY_ID, KEY_SECRET)) as other:
         assert other.get(f"{KEYS}/{KEY_ID}").status_code == 200
-    assert time.monotonic() - started < 0.5
+    assert slow.is_alive()  # answered while the slow one is still held: nothing waited on it
     slow.join()
 
 
+@pytest.mark.timeout(15)  # a held response must not keep the server from stopping
 def test_timeout_fault_over_http_holds_then_server_stops_fast() -> None:
     emu = Emulator(key_id="k", key_secret="s")
     with serve_emulator(emu) as base_url:
@@ -120,8 +123,7 @@ def test_timeout_fault_over_http_holds_then_server_stops_fast() -> None:
             pytest.raises(httpx.ReadTimeout),
         ):
             client.get("/v1/projects/proj-1/accessKeys", timeout=0.2)
-        stopping = time.monotonic()
-    assert time.monotonic() - stopping < 3.0
+    # leaving serve_emulator joined the server thread although the fault holds for 30 s
 
 
 def test_malformed_and_body_faults_over_http(live: tuple[Emulator, httpx.Client]) -> None:
@@ -169,12 +171,16 @@ async def test_async_client_over_http(live: tuple[Emulator, httpx.Client]) -> No
         assert (await aclient.get(KEYS)).status_code == 200
 
 
-def test_keep_alive_requests_are_fast(live: tuple[Emulator, httpx.Client]) -> None:
-    # Regression: without TCP_NODELAY each keep-alive response waited ~40 ms (Nagle and a
-    # delayed ACK), which made the server useless for benchmarks.
-    _, client = live
-    client.get(KEYS)
-    started = time.monotonic()
-    for _ in range(20):
-        client.get(KEYS)
-    assert (time.monotonic() - started) / 20 < 0.025
+def test_listening_socket_says_tcp_so_responses_are_not_delayed() -> None:
+    # Regression: without proto=IPPROTO_TCP asyncio does not set TCP_NODELAY on accepted
+    # sockets, and each keep-alive response waited ~40 ms (Nagle and a delayed ACK). The
+    # speed itself is measured by the benchmarks, not asserted here.
+    import socket
+
+    from sinch_keys.testing._server import _listen
+
+    sock = _listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
