@@ -253,8 +253,9 @@ class BaseClient:
             return self._custom_auth
         return self._basic_auth if self.auth_kind == "basic" else self._oauth2
 
-    def _is_own_key(self, project_id: str, access_key_id: str) -> bool:
-        # a key id is unique across projects; the project check only guards custom auth
+    def _is_own_key(self, access_key_id: str) -> bool:
+        # key ids are unique across projects, so the id alone says "the key this client uses";
+        # with a custom httpx.Auth the SDK cannot know which key that is
         return self.auth_kind != "custom" and access_key_id == self.key_id
 
     # -- the outcome of one attempt (shared by both retry loops) ---------------------------

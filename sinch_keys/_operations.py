@@ -126,7 +126,7 @@ def delete(
     """Delete one key, refusing the client's own key unless allowed."""
     project = client._project(project_id)
     key_id = check_id("access_key_id", access_key_id)
-    if not allow_self_delete and client._is_own_key(project, key_id):
+    if not allow_self_delete and client._is_own_key(key_id):
         raise SelfDeleteError(
             f"refusing to delete access key {key_id}: this client authenticates with it, and "
             f"deleting it locks the caller out. Pass allow_self_delete=True to do it anyway."
@@ -245,7 +245,7 @@ def rotate(
     old_id = check_id("access_key_id", access_key_id)
     if display_name is not None:
         check_display_name(display_name)
-    is_self = client._is_own_key(project, old_id)
+    is_self = client._is_own_key(old_id)
     if is_self and not allow_self_rotation:
         raise RotationError(
             "preflight",
