@@ -50,6 +50,7 @@ from sinch_keys._errors import (
     SinchKeysError,
 )
 from sinch_keys._models import CreatedAccessKey
+from sinch_keys._pagination import next_token
 from sinch_keys._retry import RetryKind, outcome_unknown
 from sinch_keys._secrets import SecretStr
 from sinch_keys._validation import (
@@ -194,38 +195,24 @@ def create(
             additional_properties=created.additional_properties,
         )
     try:
-        found = yield from find_by_display_name(
-            client, project, name, Options(options.timeout, None)
-        )
+        keys = yield from all_keys(client, project, Options(options.timeout, None))
     except SinchKeysError as lookup_error:
         raise CreateOutcomeUnknownError(name, cause, None, lookup_error) from cause
+    # display names are unique in a project: the key by this name is the one created
+    found = next((key for key in keys if key.display_name == name), None)
     raise CreateOutcomeUnknownError(name, cause, found) from cause
 
 
-def find_by_display_name(
-    client: BaseClient, project: str, name: str, options: Options
-) -> Flow[AccessKey | None]:
-    """The key with this display name (unique in a project), or None."""
+def all_keys(client: BaseClient, project: str, options: Options) -> Flow[list[AccessKey]]:
+    """Every key of the project (at most a handful: the API caps a project at 10 keys)."""
+    keys: list[AccessKey] = []
     token: str | None = None
     while True:
         page = yield from list_page(client, project, MAX_PAGE_SIZE, token, None, options)
-        for key in page.access_keys:
-            if key.display_name == name:
-                return key
-        if not page.next_page_token:
-            return None
-        token = page.next_page_token
-
-
-def count_keys(client: BaseClient, project: str, options: Options) -> Flow[int]:
-    """How many keys the project has."""
-    count, token = 0, None
-    while True:
-        page = yield from list_page(client, project, MAX_PAGE_SIZE, token, None, options)
-        count += len(page.access_keys)
-        if not page.next_page_token:
-            return count
-        token = page.next_page_token
+        keys.extend(page.access_keys)
+        token = next_token(page)
+        if token is None:
+            return keys
 
 
 def rotate(
@@ -254,7 +241,7 @@ def rotate(
         )
     try:
         old = yield from get(client, old_id, project, options)
-        existing = yield from count_keys(client, project, options)
+        existing = len((yield from all_keys(client, project, options)))
     except SinchKeysError as exc:
         raise RotationError("preflight", str(exc), exc) from exc
     if existing >= MAX_KEYS_PER_PROJECT:
