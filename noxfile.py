@@ -4,6 +4,7 @@ nox                      # check_generated lint typecheck tests schemathesis sec
 nox -s generate          # openapi.yaml -> generated/sinch_keys_api
 nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
 nox -s record            # re-record cassettes/ against the emulator (or the live API)
+nox -s explore           # every fault on every exchange, up to 3 per run (its own CI job)
 """
 
 from __future__ import annotations
@@ -86,6 +87,16 @@ def update_spec(session: nox.Session) -> None:
     """
     session.install("-e", DEV)
     session.run("python", "-m", "tools.spec.update", *session.posargs)
+
+
+@nox.session
+def explore(session: nox.Session) -> None:
+    """The full fault exploration (tests/explore): every fault kind on every exchange, up to 3
+    faults per run, every operation, sync and async; prints runs and violations per operation
+    and fails on any violation. ``nox -s explore -- --depth 2`` for a shorter run. The default
+    test session runs depth 1 (and depth 2 for the writes) on every run."""
+    session.install("-e", DEV)
+    session.run("python", "-m", "tests.explore.explorer", *session.posargs)
 
 
 @nox.session

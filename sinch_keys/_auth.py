@@ -4,10 +4,11 @@ The OAuth2 flow is an ``httpx.Auth``: it puts a cached bearer token on each requ
 a request made with a *cached* token gets 401, refreshes the token once and replays the
 request once (never a loop; a freshly fetched token that gets 401 is a real refusal).
 
-A token is fetched by exactly one caller at a time (single flight): threads wait on a lock,
-coroutines on an asyncio lock, and whoever comes second finds the token the first fetched.
-The fetch itself is supplied by the owning client, so it goes through the client's own
-connection pool, retry policy and error mapping.
+A token is fetched by exactly one caller at a time (single flight): whoever needs a token
+while a fetch is under way waits for *that* fetch, and gets its token or its error. A failed
+fetch is one failure for everyone who waited on it, never a queue of fetches each retrying on
+its own. The fetch itself is supplied by the owning client, so it goes through the client's
+own connection pool, retry policy and error mapping.
 
 Example::
 
@@ -17,10 +18,11 @@ Example::
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import httpx
@@ -28,12 +30,12 @@ import httpx
 from sinch_keys._errors import APIResponseValidationError, SinchKeysError
 from sinch_keys._secrets import MASK
 
-if TYPE_CHECKING:
-    import asyncio
-
 # Refresh this long before the server's expiry, so no request carries a token that expires
 # in flight. Capped at half the token's lifetime for short-lived tokens.
 REFRESH_MARGIN_SECONDS = 60.0
+# RFC 6750 2.1 b64token: what may follow "Bearer " in a header. Anything else (a newline, a
+# NUL, a space) would be refused by httpx with the token quoted in the error, or worse.
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
 @attrs.frozen(repr=False)
@@ -79,12 +81,19 @@ def parse_token_response(response: httpx.Response, clock: Callable[[], float]) -
         body: Any = response.json()
         value = body["access_token"]
         expires_in = float(body.get("expires_in", 3600))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        problem = "body is not JSON" if isinstance(exc, ValueError) else type(exc).__name__
         raise APIResponseValidationError(
-            response, f"not an OAuth2 token response ({exc!r})"
+            response, f"not an OAuth2 token response ({problem})"
         ) from None
     if not isinstance(value, str) or not value:
         raise APIResponseValidationError(response, "access_token is not a non-empty string")
+    if not _BEARER_TOKEN.fullmatch(value):
+        raise APIResponseValidationError(
+            response, "access_token has characters a bearer token cannot have (RFC 6750)"
+        )
+    if expires_in != expires_in:  # NaN
+        raise APIResponseValidationError(response, "expires_in is not a number")
     token_type = body.get("token_type", "bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise APIResponseValidationError(response, f"unsupported token_type {token_type!r}")
@@ -92,11 +101,31 @@ def parse_token_response(response: httpx.Response, clock: Callable[[], float]) -
     return Token(value=value, refresh_at=clock() + expires_in - margin)
 
 
+class _Flight:
+    """One token fetch in progress, and its outcome for everyone who waits on it."""
+
+    __slots__ = ("done", "error", "token")
+
+    def __init__(self, done: Any) -> None:
+        self.done = done  # threading.Event or asyncio.Event
+        self.token: Token | None = None
+        self.error: Exception | None = None
+
+    def outcome(self) -> tuple[Token, bool] | None:
+        """The token another caller fetched, or raises the fetch's error; None when the
+        fetcher was interrupted (then fetch again). Not "fetched now" for the waiter: a 401
+        on it still earns the waiter's request its one refresh and replay."""
+        if self.error is not None:
+            raise self.error
+        return None if self.token is None else (self.token, False)
+
+
 class TokenCache:
     """The current token of one client, and the single-flight fetch of the next one.
 
     ``fetch`` / ``async_fetch`` obtain a new token (the client supplies them). Thread-safe;
-    task-safe within one event loop.
+    task-safe within one event loop. Callers that need a token while one is being fetched
+    wait for that fetch and share its outcome, token or error.
 
     Example::
 
@@ -114,8 +143,9 @@ class TokenCache:
         self.async_fetch = async_fetch
         self._clock = clock
         self._token: Token | None = None
-        self._lock = threading.Lock()
-        self._async_lock: asyncio.Lock | None = None
+        self._lock = threading.Lock()  # guards _token and _flight, never held while fetching
+        self._flight: _Flight | None = None
+        self._async_flight: _Flight | None = None
         self.fetch_count = 0
 
     def __repr__(self) -> str:
@@ -144,6 +174,19 @@ class TokenCache:
         """
         self._token = None
 
+    def _usable(self, stale: Token | None) -> Token | None:
+        token = self.current()
+        return token if token is not None and token is not stale else None
+
+    def _finish(self, flight: _Flight, token: Token | None, error: BaseException | None) -> None:
+        with self._lock:
+            if token is not None:
+                self._token = token
+                self.fetch_count += 1
+            flight.token = token
+            # an interrupted fetch (cancelled, KeyboardInterrupt) is not the waiters' failure
+            flight.error = error if isinstance(error, Exception) else None
+
     def get(self, stale: Token | None = None) -> tuple[Token, bool]:
         """Return (token, fetched_now); fetch if none is fresh or the cached one is ``stale``.
 
@@ -151,19 +194,37 @@ class TokenCache:
 
             token, fetched = cache.get()
         """
-        token = self.current()
-        if token is not None and token is not stale:
-            return token, False
-        with self._lock:
-            token = self.current()  # another thread may have fetched it while we waited
-            if token is not None and token is not stale:
+        while True:
+            token = self._usable(stale)
+            if token is not None:
                 return token, False
-            if self.fetch is None:
-                raise RuntimeError("this token cache has no synchronous fetch")
+            with self._lock:
+                token = self._usable(stale)
+                if token is not None:
+                    return token, False
+                flight = self._flight
+                if flight is None:
+                    flight = self._flight = _Flight(threading.Event())
+                    break  # this caller fetches
+            flight.done.wait()
+            shared = flight.outcome()
+            if shared is not None:
+                return shared
+        if self.fetch is None:
+            raise RuntimeError("this token cache has no synchronous fetch")
+        error: BaseException | None = None
+        token = None
+        try:
             token = self.fetch()
-            self._token = token
-            self.fetch_count += 1
-            return token, True
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self._finish(flight, token, error)
+            with self._lock:
+                self._flight = None
+            flight.done.set()
+        return token, True
 
     async def aget(self, stale: Token | None = None) -> tuple[Token, bool]:
         """The coroutine twin of :meth:`get`.
@@ -172,23 +233,34 @@ class TokenCache:
 
             token, fetched = await cache.aget()
         """
-        token = self.current()
-        if token is not None and token is not stale:
-            return token, False
-        if self._async_lock is None:
-            import asyncio  # on first use: a sync-only program never imports asyncio
-
-            self._async_lock = asyncio.Lock()
-        async with self._async_lock:
-            token = self.current()
-            if token is not None and token is not stale:
+        while True:
+            token = self._usable(stale)
+            if token is not None:
                 return token, False
-            if self.async_fetch is None:
-                raise RuntimeError("this token cache has no asynchronous fetch")
+            flight = self._async_flight
+            if flight is None:  # no await between this check and the claim: task-safe
+                break
+            await flight.done.wait()
+            shared = flight.outcome()
+            if shared is not None:
+                return shared
+        if self.async_fetch is None:
+            raise RuntimeError("this token cache has no asynchronous fetch")
+        import asyncio  # on first use: a sync-only program never imports asyncio
+
+        flight = self._async_flight = _Flight(asyncio.Event())
+        error: BaseException | None = None
+        token = None
+        try:
             token = await self.async_fetch()
-            self._token = token
-            self.fetch_count += 1
-            return token, True
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self._finish(flight, token, error)
+            self._async_flight = None
+            flight.done.set()
+        return token, True
 
 
 class OAuth2ClientCredentials(httpx.Auth):

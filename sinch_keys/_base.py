@@ -1,8 +1,9 @@
-"""What the sync and the async client share: configuration, request building, logging.
+"""What the sync and the async client share: configuration and request building.
 
 :class:`BaseClient` resolves settings (arguments, then environment, then the spec's
-defaults), builds each :class:`Call` once, and logs. Subclasses add only I/O: sending a
-call with retries (``_send``) and driving operation flows (see ``_operations``).
+defaults) and builds each :class:`Call` once. Subclasses add only I/O: driving the operation
+flows (``_operations``), whose retry loop (``_retry.send``) asks them to send one attempt or
+to sleep.
 """
 
 from __future__ import annotations
@@ -12,28 +13,18 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 import httpx
 from sinch_keys_api import _spec_defaults
 
 from sinch_keys._auth import OAuth2ClientCredentials, TokenCache
-from sinch_keys._errors import (
-    APIError,
-    MissingCredentialsError,
-    NotFoundError,
-    SinchKeysError,
-    error_from_response,
-    error_from_transport,
-)
-from sinch_keys._retry import RetryKind, RetryPolicy, outcome_unknown
+from sinch_keys._errors import MissingCredentialsError
+from sinch_keys._retry import RetryKind, RetryPolicy
 from sinch_keys._secrets import SecretStr
 from sinch_keys._validation import check_id, check_max_retries, check_timeout
 from sinch_keys._version import __version__
-
-if TYPE_CHECKING:
-    import tenacity
 
 log = logging.getLogger("sinch_keys")
 
@@ -257,69 +248,6 @@ class BaseClient:
         # key ids are unique across projects, so the id alone says "the key this client uses";
         # with a custom httpx.Auth the SDK cannot know which key that is
         return self.auth_kind != "custom" and access_key_id == self.key_id
-
-    # -- the outcome of one attempt (shared by both retry loops) ---------------------------
-
-    def _outcome(self, call: Call, response: httpx.Response, attempt: int) -> httpx.Response:
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "%s %s -> %d (attempt %d, %s)",
-                call.request.method,
-                call.request.url.path,
-                response.status_code,
-                attempt,
-                _elapsed(response),
-            )
-        if response.is_success:
-            return response
-        raise error_from_response(response)
-
-    def _transport_failure(
-        self, call: Call, exc: httpx.TransportError, attempt: int
-    ) -> SinchKeysError:
-        error = error_from_transport(exc)
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "%s %s failed (attempt %d): %s",
-                call.request.method,
-                call.request.url.path,
-                attempt,
-                error.message,
-            )
-        return error
-
-    @staticmethod
-    def _done_despite(call: Call, error: BaseException, earlier: list[BaseException]) -> bool:
-        """A retried delete that finds the key gone, after an attempt that may have deleted it."""
-        return (
-            call.kind is RetryKind.DELETE
-            and isinstance(error, NotFoundError)
-            and any(outcome_unknown(e) for e in earlier)
-        )
-
-    @staticmethod
-    def _log_retry(call: Call) -> Callable[[tenacity.RetryCallState], None]:
-        def before_sleep(state: tenacity.RetryCallState) -> None:
-            error = state.outcome.exception() if state.outcome else None
-            wait = state.next_action.sleep if state.next_action else 0.0
-            what = f"{error.status_code}" if isinstance(error, APIError) else type(error).__name__
-            log.info(
-                "retrying %s %s in %.2f s (attempt %d failed: %s)",
-                call.request.method,
-                call.request.url.path,
-                wait,
-                state.attempt_number,
-                what,
-            )
-
-        return before_sleep
-
-
-def _elapsed(response: httpx.Response) -> str:
-    try:
-        return f"{response.elapsed.total_seconds() * 1000:.1f} ms"
-    except RuntimeError:  # in-process transports (the emulator's) do not time responses
-        return "elapsed n/a"
 
 
 def _strip_slash(url: str) -> str:

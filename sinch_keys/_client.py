@@ -15,14 +15,11 @@ from sinch_keys._base import (
     NOT_GIVEN,
     AuthOption,
     BaseClient,
-    Call,
     NotGiven,
     TimeoutOption,
 )
-from sinch_keys._errors import SinchKeysError
-from sinch_keys._operations import Flow
 from sinch_keys._resources import AccessKeys
-from sinch_keys._retry import RetryPolicy
+from sinch_keys._retry import Exchange, Flow, RetryPolicy, Sleep, send
 
 T = TypeVar("T")
 
@@ -116,63 +113,38 @@ class SinchKeys(BaseClient):
     # -- I/O --------------------------------------------------------------------------------
 
     def _run(self, flow: Flow[T]) -> T:
-        """Drive an operation flow: send each call it yields, hand back the outcome."""
+        """Drive an operation flow: send each attempt it asks for, sleep when it says so."""
         try:
-            call = next(flow)
+            step = next(flow)
             while True:
-                try:
-                    response = self._send(call)
-                except SinchKeysError as exc:
-                    call = flow.throw(exc)
+                if isinstance(step, Sleep):
+                    self._sleep(step.seconds)
+                    step = flow.send(None)
                 else:
-                    call = flow.send(response)
+                    step = flow.send(self._exchange(step.call.request, step.call.auth))
         except StopIteration as stop:
             result: T = stop.value
             return result
 
-    def _send(self, call: Call) -> httpx.Response:
+    def _exchange(self, request: httpx.Request, auth: httpx.Auth | None) -> Exchange:
         try:
-            try:
-                return self._attempt(call, 1)  # the success path builds no retry machinery
-            except SinchKeysError as exc:
-                if not call.max_retries or not self.retry_policy.should_retry(exc, call.kind):
-                    raise
-                first = exc
-            return self._retry(call, first)
-        except TokenFailure as failure:
-            raise failure.error from failure.error.__cause__
-
-    def _retry(self, call: Call, first: SinchKeysError) -> httpx.Response:
-        failures: list[BaseException] = [first]
-        retrying = self.retry_policy.retrying(
-            call.max_retries, call.kind, self._sleep, self._log_retry(call)
-        )
-        for attempt in retrying:
-            with attempt:
-                if attempt.retry_state.attempt_number == 1:
-                    raise first  # replayed so tenacity counts it and waits after it
-                try:
-                    return self._attempt(call, attempt.retry_state.attempt_number)
-                except SinchKeysError as exc:
-                    if self._done_despite(call, exc, failures):
-                        return httpx.Response(204, request=call.request)
-                    failures.append(exc)
-                    raise
-        raise AssertionError("unreachable: tenacity re-raises the last failure")
-
-    def _attempt(self, call: Call, attempt: int) -> httpx.Response:
+            response = self._http.send(request, auth=auth, stream=True)
+        except (httpx.RequestError, TokenFailure) as exc:
+            return Exchange(error=exc)
         try:
-            response = self._http.send(call.request, auth=call.auth)
-        except httpx.TransportError as exc:
-            raise self._transport_failure(call, exc, attempt) from exc
-        return self._outcome(call, response, attempt)
+            response.read()
+        except httpx.RequestError as exc:
+            response.close()
+            return Exchange(response, exc)
+        return Exchange(response)
 
     def _fetch_token(self) -> Token:
         secret = self._key_secret
         if self.key_id is None or secret is None:  # only oauth2 clients fetch tokens
             raise RuntimeError("this client has no key to fetch a token with")
-        response = self._send(self._token_call(self.key_id, secret.get_secret_value()))
-        return parse_token_response(response, self._clock)
+        call = self._token_call(self.key_id, secret.get_secret_value())
+        sent = self._run(send(call, self.retry_policy))
+        return parse_token_response(sent.result(), self._clock)
 
     def __getstate__(self) -> Any:
         raise TypeError("SinchKeys holds credentials and a connection pool; it cannot be pickled")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,8 @@ import httpx
 
 if TYPE_CHECKING:
     from sinch_keys_api.models import AccessKey
+
+    from sinch_keys._secrets import SecretStr
 
 __all__ = [
     "APIConnectionError",
@@ -232,6 +233,8 @@ class RateLimitError(APIError):
     @property
     def retry_after(self) -> float | None:
         """Seconds the server asked to wait (from ``Retry-After``), or None."""
+        from sinch_keys._retry import retry_after_seconds  # the retry policy owns the rule
+
         return retry_after_seconds(self.headers)
 
 
@@ -268,12 +271,21 @@ class APIResponseValidationError(APIError):
 
 
 class CreateOutcomeUnknownError(SinchKeysError):
-    """A create failed in a way that leaves unknown whether the key was created.
+    """A create failed after its request may have been applied: a key may exist without its
+    secret.
 
     The SDK never retries such a create (it would make a second key) and never returns a key
-    without its secret. It looks the key up by its display name: ``access_key`` is the key
-    that was created (its secret cannot be recovered: delete it and create a new one), or
-    None when no such key exists. ``cause`` is the failure that made the outcome unknown.
+    without its secret. It looks the key up by its display name, again after short waits when
+    nothing is found (a server may apply a request after the client gave up on it):
+
+    * ``access_key`` is the key found by that name (its secret cannot be recovered: delete it
+      and create a new one), or None when no lookup found one;
+    * ``lookups`` is how many lookups ran; ``lookup_error`` the failure that stopped them, if
+      any; ``applied`` is True when the server answered 2xx (the key surely exists);
+    * ``cause`` is the failure that made the outcome unknown.
+
+    None found is *not* proof that no key was created: check again later for a key with this
+    display name.
 
     Example::
 
@@ -290,42 +302,57 @@ class CreateOutcomeUnknownError(SinchKeysError):
         cause: SinchKeysError,
         access_key: AccessKey | None,
         lookup_error: SinchKeysError | None = None,
+        *,
+        lookups: int = 0,
+        applied: bool = False,
     ) -> None:
         self.display_name = display_name
         self.cause = cause
         self.access_key = access_key
         self.lookup_error = lookup_error
+        self.lookups = lookups
+        self.applied = applied
+        what = "was applied (the server answered 2xx)" if applied else "may have been applied"
+        head = f"create of {display_name!r} failed after the request {what} ({cause})"
         if access_key is not None:
+            created = access_key.create_time.isoformat()
             message = (
-                f"create of {display_name!r} failed after the request may have been applied "
-                f"({cause}); key {access_key.access_key_id} WAS created but its secret cannot "
-                f"be recovered: delete it and create a new key"
+                f"{head}; key {access_key.access_key_id} with that display name exists "
+                f"(created {created}) and its secret cannot be recovered: delete it and "
+                f"create a new key"
             )
         elif lookup_error is None:
             message = (
-                f"create of {display_name!r} failed after the request may have been applied "
-                f"({cause}); no key with that display name exists, so none was created"
+                f"{head}; {lookups} lookup(s) found no key named {display_name!r} yet, but the "
+                f"server may still apply it: check again later, and if such a key appears, "
+                f"delete it (its secret cannot be recovered)"
             )
         else:
             message = (
-                f"create of {display_name!r} failed after the request may have been applied "
-                f"({cause}), and looking the key up failed too ({lookup_error}); check for a "
-                f"key named {display_name!r}: if present, its secret cannot be recovered"
+                f"{head}, and looking the key up failed ({lookup_error}); check for a key "
+                f"named {display_name!r}: if present, its secret cannot be recovered"
             )
         super().__init__(message)
 
 
 class RotationError(SinchKeysError):
-    """A key rotation stopped at ``step``; the account was left as it was.
+    """A key rotation stopped at ``step``; what is left is stated, never assumed.
 
     ``step`` is one of ``"preflight"``, ``"create"``, ``"token"``, ``"verify"``,
-    ``"delete_old"``. ``cause`` is the underlying error. ``new_key_deleted`` tells whether
-    the replacement key was created and then removed again.
+    ``"delete_old"``, ``"confirm_old"``. ``cause`` is the underlying error. The caller can
+    always still authenticate: either the old key exists (the message says so), or the new key
+    exists and ``new_secret`` holds its secret.
+
+    * ``new_key_id``: the replacement key, if one was created (or found by a lookup);
+    * ``new_key_deleted``: it was created and then deleted again (rolled back);
+    * ``new_secret``: the replacement's secret (a :class:`~sinch_keys.SecretStr`) whenever
+      that key still exists and the secret is known: store it, or delete the key.
 
     Example::
 
         except sinch_keys.RotationError as exc:
-            print(exc.step, exc.cause)
+            if exc.new_secret is not None:
+                vault.store(exc.new_key_id, exc.new_secret.get_secret_value())
     """
 
     def __init__(
@@ -334,12 +361,25 @@ class RotationError(SinchKeysError):
         message: str,
         cause: BaseException | None = None,
         new_key_deleted: bool = False,
+        *,
+        new_key_id: str | None = None,
+        new_secret: SecretStr | None = None,
     ) -> None:
         self.step = step
         self.cause = cause
         self.new_key_deleted = new_key_deleted
+        self.new_key_id = new_key_id
+        self.new_secret = new_secret
         super().__init__(f"rotation failed at step {step!r}: {message}")
 
+
+# Failures before any byte of the request could reach the server.
+_NEVER_CONNECTED = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
 
 _ERROR_BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
@@ -379,7 +419,7 @@ def error_from_response(response: httpx.Response) -> APIError:
     details: list[Any] = []
     try:
         body = json.loads(response.content) if response.content else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested thousands deep
         body = None
     if isinstance(body, dict):
         error = body.get("error")
@@ -405,16 +445,19 @@ def error_from_response(response: httpx.Response) -> APIError:
     )
 
 
-def error_from_transport(exc: httpx.TransportError) -> APIConnectionError:
-    """Wrap an httpx transport failure, recording whether the request may have been applied.
+def error_from_transport(
+    exc: httpx.RequestError, request: httpx.Request | None = None
+) -> APIConnectionError:
+    """Wrap an httpx request failure, recording whether the request may have been applied.
 
     Example::
 
         >>> error_from_transport(httpx.ConnectError("refused")).may_have_reached_server
         False
     """
-    request = exc._request  # None when httpx raised before attaching it
-    never_connected = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    if request is None:
+        request = exc._request  # None when httpx raised before attaching it
+    never_connected = isinstance(exc, _NEVER_CONNECTED)
     kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = "timed out" if kind is APITimeoutError else "connection failed"
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -424,35 +467,6 @@ def error_from_transport(exc: httpx.TransportError) -> APIConnectionError:
         request=request,
         may_have_reached_server=not never_connected,
     )
-
-
-def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Parse ``Retry-After`` (delay seconds or an HTTP date) into seconds from now.
-
-    Example::
-
-        >>> retry_after_seconds({"retry-after": "2"})
-        2.0
-    """
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        import email.utils  # only HTTP-date Retry-After values need it
-
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, seconds)
 
 
 def _request_id(headers: Mapping[str, str]) -> str | None:
@@ -472,7 +486,11 @@ _SECRET_MEMBER = re.compile(
 
 
 def _excerpt(response: httpx.Response) -> str:
-    text = response.content.decode("utf-8", errors="replace")
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:  # the body could not be read at all
+        return ""
+    text = content.decode("utf-8", errors="replace")
     return _SECRET_MEMBER.sub(r'\1"[REDACTED]"', text)[:BODY_EXCERPT_CHARS]
 
 

@@ -1,9 +1,10 @@
 """The five operations (and rotation) as I/O-free flows, shared by the sync and async client.
 
-A flow is a generator: it yields a :class:`~sinch_keys._base.Call`, the client sends it
-(with retries) and sends back the response, or throws in the error. The sync client drives
+A flow is a generator: through the retry loop (``_retry.send``) it yields "send this request
+once" and "sleep this long", and gets back what each attempt produced. The sync client drives
 flows with a loop, the async client with the same loop and ``await``: every rule about
-validation, parsing, the create outcome and the rotation order lives here once.
+validation, parsing and the outcome of each step lives here once, and every decision about
+what an outcome means is named in ``_outcomes``.
 
 Requests are described by the generated client's own ``_get_kwargs`` (path encoding, query
 names, body serialisation); the facade sends them itself so that every response, whatever its
@@ -50,8 +51,19 @@ from sinch_keys._errors import (
     SinchKeysError,
 )
 from sinch_keys._models import CreatedAccessKey
-from sinch_keys._pagination import next_token
-from sinch_keys._retry import RetryKind, outcome_unknown
+from sinch_keys._outcomes import (
+    AfterFailedDelete,
+    CreateState,
+    Delivery,
+    RotationStep,
+    Sent,
+    after_failed_delete,
+    create_state,
+    delete_already_done,
+    find_created,
+)
+from sinch_keys._pagination import PageWalk, PageWalkError, next_token
+from sinch_keys._retry import Flow, RetryKind, Sleep, send
 from sinch_keys._secrets import SecretStr
 from sinch_keys._validation import (
     MAX_PAGE_SIZE,
@@ -62,12 +74,15 @@ from sinch_keys._validation import (
 )
 
 if TYPE_CHECKING:
-    from sinch_keys._base import BaseClient, Call, NotGiven, TimeoutOption
+    from sinch_keys._base import BaseClient, NotGiven, TimeoutOption
 
 T = TypeVar("T")
-Flow = Generator["Call", httpx.Response, T]
 
 MAX_KEYS_PER_PROJECT = 10
+# The SDK's own walks over a project's keys (create lookup, rotation preflight) use the
+# largest page size, so one page holds them all; a server that pages smaller still needs at
+# most one page per key. Beyond that, plus a margin, a walk is refused (PageWalk).
+OWN_WALK_MAX_PAGES = MAX_KEYS_PER_PROJECT + 5
 
 
 class Options:
@@ -82,11 +97,33 @@ class Options:
 
 def parse(response: httpx.Response, from_dict: Callable[[Any], T]) -> T:
     """Parse a 2xx body with a generated model; a body that does not fit raises
-    :class:`APIResponseValidationError`, never a bare KeyError or JSONDecodeError."""
+    :class:`APIResponseValidationError`, never a bare KeyError, JSONDecodeError or
+    RecursionError."""
     try:
         return from_dict(response.json())
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise APIResponseValidationError(response, _problem(exc)) from None
+
+
+def request(
+    client: BaseClient,
+    kwargs: Mapping[str, Any],
+    kind: RetryKind,
+    options: Options,
+    *,
+    extra_query: Mapping[str, Any] | None = None,
+    auth: httpx.Auth | NotGiven | None = None,
+) -> Flow[Sent]:
+    """Build the call the generated client describes, and send it with retries."""
+    call = client._call(
+        kwargs,
+        kind,
+        timeout=options.timeout,
+        max_retries=options.max_retries,
+        extra_query=extra_query,
+        **({} if auth is None else {"auth": auth}),
+    )
+    return (yield from send(call, client.retry_policy))
 
 
 def get(
@@ -96,10 +133,8 @@ def get(
     kwargs = get_op._get_kwargs(
         client._project(project_id), check_id("access_key_id", access_key_id)
     )
-    response = yield client._call(
-        kwargs, RetryKind.IDEMPOTENT, timeout=options.timeout, max_retries=options.max_retries
-    )
-    return parse(response, AccessKey.from_dict)
+    sent = yield from request(client, kwargs, RetryKind.IDEMPOTENT, options)
+    return parse(sent.result(), AccessKey.from_dict)
 
 
 def update(
@@ -111,10 +146,8 @@ def update(
         check_id("access_key_id", access_key_id),
         body=UpdateAccessKey(display_name=check_display_name(display_name)),
     )
-    response = yield client._call(
-        kwargs, RetryKind.IDEMPOTENT, timeout=options.timeout, max_retries=options.max_retries
-    )
-    return parse(response, AccessKey.from_dict)
+    sent = yield from request(client, kwargs, RetryKind.IDEMPOTENT, options)
+    return parse(sent.result(), AccessKey.from_dict)
 
 
 def delete(
@@ -124,7 +157,8 @@ def delete(
     allow_self_delete: bool,
     options: Options,
 ) -> Flow[None]:
-    """Delete one key, refusing the client's own key unless allowed."""
+    """Delete one key, refusing the client's own key unless allowed. A 404 after an attempt
+    that may have deleted it means done (``_outcomes.delete_already_done``)."""
     project = client._project(project_id)
     key_id = check_id("access_key_id", access_key_id)
     if not allow_self_delete and client._is_own_key(key_id):
@@ -132,12 +166,14 @@ def delete(
             f"refusing to delete access key {key_id}: this client authenticates with it, and "
             f"deleting it locks the caller out. Pass allow_self_delete=True to do it anyway."
         )
-    yield client._call(
-        delete_op._get_kwargs(project, key_id),
-        RetryKind.DELETE,
-        timeout=options.timeout,
-        max_retries=options.max_retries,
-    )
+    sent = yield from _delete(client, project, key_id, options)
+    if sent.error is not None and not delete_already_done(sent):
+        raise sent.error
+
+
+def _delete(client: BaseClient, project: str, key_id: str, options: Options) -> Flow[Sent]:
+    kwargs = delete_op._get_kwargs(project, key_id)
+    return (yield from request(client, kwargs, RetryKind.IDEMPOTENT, options))
 
 
 def list_page(
@@ -147,72 +183,113 @@ def list_page(
     page_token: Any,
     extra_query: Mapping[str, Any] | None,
     options: Options,
+    walk: PageWalk,
 ) -> Flow[ListAccessKeysResponse]:
-    """Fetch one page of keys."""
+    """Fetch one page of keys, as one step of ``walk``."""
     token = check_page_token(page_token)
     kwargs = list_op._get_kwargs(
         client._project(project_id),
         page_size=check_page_size(page_size),
         page_token=UNSET if token is None else token,
     )
-    response = yield client._call(
-        kwargs,
-        RetryKind.IDEMPOTENT,
-        timeout=options.timeout,
-        max_retries=options.max_retries,
-        extra_query=extra_query,
+    sent = yield from request(
+        client, kwargs, RetryKind.IDEMPOTENT, options, extra_query=extra_query
     )
+    response = sent.result()
     page = parse(response, ListAccessKeysResponse.from_dict)
-    if token is not None and page.next_page_token == token:
-        raise APIResponseValidationError(response, "nextPageToken repeats the token just sent")
+    try:
+        walk.advance(page)
+    except PageWalkError as exc:
+        raise APIResponseValidationError(response, str(exc)) from None
     return page
-
-
-def create(
-    client: BaseClient, display_name: Any, project_id: Any, options: Options
-) -> Flow[CreatedAccessKey]:
-    """Create a key. Never retried once it may have taken effect; never returns a key without
-    its secret: an unknown outcome is settled by looking the key up by its unique name."""
-    name = check_display_name(display_name)
-    project = client._project(project_id)
-    kwargs = create_op._get_kwargs(project, body=CreateAccessKey(display_name=name))
-    call = client._call(
-        kwargs, RetryKind.CREATE, timeout=options.timeout, max_retries=options.max_retries
-    )
-    try:
-        response = yield call
-        created = parse(response, CreateAccessKeyResponse.from_dict)
-        if not isinstance(created.secret, str) or not created.secret:
-            raise APIResponseValidationError(response, "the created key has no secret")
-    except SinchKeysError as exc:
-        if not outcome_unknown(exc):
-            raise
-        cause = exc
-    else:
-        return CreatedAccessKey(
-            access_key=created.access_key,
-            secret=SecretStr(created.secret),
-            additional_properties=created.additional_properties,
-        )
-    try:
-        keys = yield from all_keys(client, project, Options(options.timeout, None))
-    except SinchKeysError as lookup_error:
-        raise CreateOutcomeUnknownError(name, cause, None, lookup_error) from cause
-    # display names are unique in a project: the key by this name is the one created
-    found = next((key for key in keys if key.display_name == name), None)
-    raise CreateOutcomeUnknownError(name, cause, found) from cause
 
 
 def all_keys(client: BaseClient, project: str, options: Options) -> Flow[list[AccessKey]]:
     """Every key of the project (at most a handful: the API caps a project at 10 keys)."""
     keys: list[AccessKey] = []
+    walk = PageWalk(max_pages=OWN_WALK_MAX_PAGES)
     token: str | None = None
     while True:
-        page = yield from list_page(client, project, MAX_PAGE_SIZE, token, None, options)
+        page = yield from list_page(client, project, MAX_PAGE_SIZE, token, None, options, walk)
         keys.extend(page.access_keys)
         token = next_token(page)
         if token is None:
             return keys
+
+
+def create(
+    client: BaseClient,
+    display_name: Any,
+    project_id: Any,
+    options: Options,
+    known_before: frozenset[str] = frozenset(),
+) -> Flow[CreatedAccessKey]:
+    """Create a key. Never retried once it may have taken effect; never returns a key without
+    its secret: an outcome it cannot know is settled by looking the key up by its name
+    (``_outcomes.create_state``). ``known_before``: ids of keys that existed before, which a
+    lookup must not mistake for the new one."""
+    name = check_display_name(display_name)
+    project = client._project(project_id)
+    kwargs = create_op._get_kwargs(project, body=CreateAccessKey(display_name=name))
+    sent = yield from request(client, kwargs, RetryKind.CREATE, options)
+    created: CreatedAccessKey | None = None
+    cause = sent.error
+    if sent.response is not None:
+        try:
+            created = _read_created(sent.response)
+        except APIResponseValidationError as exc:
+            cause = exc
+    state = create_state(sent, readable=created is not None)
+    if state is CreateState.CREATED and created is not None:
+        return created
+    assert cause is not None
+    if state is CreateState.NOT_CREATED:
+        raise cause
+    found, lookups, lookup_error = yield from _look_for(
+        client, project, name, known_before, options
+    )
+    raise CreateOutcomeUnknownError(
+        name,
+        cause,
+        found,
+        lookup_error,
+        lookups=lookups,
+        applied=sent.delivery is Delivery.APPLIED,
+    ) from cause
+
+
+def _read_created(response: httpx.Response) -> CreatedAccessKey:
+    created = parse(response, CreateAccessKeyResponse.from_dict)
+    if not isinstance(created.secret, str) or not created.secret:
+        raise APIResponseValidationError(response, "the created key has no secret")
+    return CreatedAccessKey(
+        access_key=created.access_key,
+        secret=SecretStr(created.secret),
+        additional_properties=created.additional_properties,
+    )
+
+
+def _look_for(
+    client: BaseClient, project: str, name: str, known_before: frozenset[str], options: Options
+) -> Flow[tuple[AccessKey | None, int, SinchKeysError | None]]:
+    """Look for the key an unknown create may have made: at once, then after each of the
+    policy's ``recheck_waits`` (a server may apply a request after its client gave up)."""
+    lookups = 0
+    failure: SinchKeysError | None = None
+    for wait in (0.0, *client.retry_policy.recheck_waits):
+        if wait > 0:
+            yield Sleep(wait)
+        lookups += 1
+        try:
+            keys = yield from all_keys(client, project, Options(options.timeout, None))
+        except SinchKeysError as exc:
+            failure = exc  # a failed lookup proves nothing: look again after the next wait
+            continue
+        found = find_created(keys, name, known_before)
+        if found is not None:
+            return found, lookups, None
+        failure = None
+    return None, lookups, failure
 
 
 def rotate(
@@ -225,8 +302,9 @@ def rotate(
 ) -> Flow[CreatedAccessKey]:
     """Replace a key: create the new one, prove it works, only then delete the old one.
 
-    Any failure leaves the account as it was (the new key, if created, is deleted again;
-    the old key is never deleted unless the new one works) and raises RotationError.
+    The steps and what each failure leaves are ``_outcomes.RotationStep``; the caller can
+    always still authenticate, with the old key or with the new one, whose secret is then in
+    the return value or in ``RotationError.new_secret``.
     """
     project = client._project(project_id)
     old_id = check_id("access_key_id", access_key_id)
@@ -235,67 +313,144 @@ def rotate(
     is_self = client._is_own_key(old_id)
     if is_self and not allow_self_rotation:
         raise RotationError(
-            "preflight",
+            RotationStep.PREFLIGHT.value,
             f"access key {old_id} is the key this client authenticates with; pass "
             f"allow_self_rotation=True to rotate it (the client then switches to the new key)",
         )
     try:
         old = yield from get(client, old_id, project, options)
-        existing = len((yield from all_keys(client, project, options)))
+        before = yield from all_keys(client, project, options)
     except SinchKeysError as exc:
-        raise RotationError("preflight", str(exc), exc) from exc
-    if existing >= MAX_KEYS_PER_PROJECT:
         raise RotationError(
-            "preflight",
-            f"project {project} already has {existing} access keys, the limit is "
+            RotationStep.PREFLIGHT.value, f"{exc} (nothing was changed)", exc
+        ) from exc
+    if len(before) >= MAX_KEYS_PER_PROJECT:
+        raise RotationError(
+            RotationStep.PREFLIGHT.value,
+            f"project {project} already has {len(before)} access keys, the limit is "
             f"{MAX_KEYS_PER_PROJECT}: delete an unused key first (nothing was changed)",
         )
     name = display_name if display_name is not None else _rotated_name(old.display_name)
+    known_before = frozenset(key.access_key_id for key in before)
     try:
-        created = yield from create(client, name, project, options)
+        created = yield from create(client, name, project, options, known_before)
     except CreateOutcomeUnknownError as exc:
-        deleted = exc.access_key is not None and (
-            yield from _discard(client, project, exc.access_key.access_key_id, options)
-        )
-        raise RotationError("create", str(exc), exc, deleted) from exc
+        if exc.access_key is None:
+            raise RotationError(
+                RotationStep.CREATE.value, f"{exc}; the old key is untouched", exc
+            ) from exc
+        orphan = exc.access_key.access_key_id
+        deleted = yield from _discard(client, project, orphan, options)
+        fate = "was deleted again" if deleted else "could NOT be deleted again: delete it"
+        raise RotationError(
+            RotationStep.CREATE.value,
+            f"{exc}; that key {fate}; the old key is untouched",
+            exc,
+            deleted,
+            new_key_id=orphan,
+        ) from exc
     except SinchKeysError as exc:
-        raise RotationError("create", str(exc), exc) from exc
+        raise RotationError(RotationStep.CREATE.value, f"{exc} (nothing was changed)", exc) from exc
 
     new_id = created.access_key.access_key_id
-    step = "token" if client.auth_kind == "oauth2" else "verify"
-    auth: httpx.Auth
+    step = RotationStep.TOKEN if client.auth_kind == "oauth2" else RotationStep.VERIFY
     try:
-        secret = created.secret.get_secret_value()
-        if client.auth_kind == "oauth2":
-            token_response = yield client._token_call(new_id, secret)
-            token = parse_token_response(token_response, client._clock)
-            step, auth = "verify", _BearerAuth(token.value)
-        else:
-            auth = httpx.BasicAuth(new_id, secret)
-        kwargs = get_op._get_kwargs(project, new_id)
-        yield client._call(kwargs, RetryKind.IDEMPOTENT, timeout=options.timeout, auth=auth)
-        step = "delete_old"
-        yield from delete(client, old_id, project, True, options)
+        new_auth = yield from _new_key_auth(client, created)
+        step = RotationStep.VERIFY
+        verified = yield from request(
+            client,
+            get_op._get_kwargs(project, new_id),
+            RetryKind.IDEMPOTENT,
+            options,
+            auth=new_auth,
+        )
+        verified.result()
     except SinchKeysError as exc:
-        deleted = yield from _discard(client, project, new_id, options)
-        raise RotationError(step, _failure_text(exc, new_id, deleted), exc, deleted) from exc
+        raise (yield from _roll_back(client, project, created, step, exc, options)) from exc
+
+    removed = yield from _delete(client, project, old_id, options)
+    if removed.error is not None and not delete_already_done(removed):
+        # Did the delete happen anyway? Ask with the new key, whose credentials work.
+        seen = yield from request(
+            client,
+            get_op._get_kwargs(project, old_id),
+            RetryKind.IDEMPOTENT,
+            options,
+            auth=new_auth,
+        )
+        decision = after_failed_delete(removed, seen)
+        if decision is AfterFailedDelete.ROLL_BACK:
+            raise (
+                yield from _roll_back(
+                    client, project, created, RotationStep.DELETE_OLD, removed.error, options
+                )
+            ) from removed.error
+        if decision is AfterFailedDelete.KEEP_BOTH:
+            if is_self:  # the old key may be gone, now or later; the new one is proven
+                client._switch_credentials(new_id, created.secret.get_secret_value())
+            step = RotationStep.CONFIRM_OLD if seen.error is not None else RotationStep.DELETE_OLD
+            state = (
+                f"checking whether it still exists failed too ({seen.error})"
+                if seen.error is not None
+                else "it still exists now, but the failed delete may yet take effect"
+            )
+            raise RotationError(
+                step.value,
+                f"deleting the old key {old_id} failed ({removed.error}) and {state}; the new "
+                f"key {new_id} is kept and works: its secret is in RotationError.new_secret. "
+                f"Delete the old key yourself once nothing uses it"
+                + ("; this client now uses the new key" if is_self else ""),
+                removed.error,
+                new_key_id=new_id,
+                new_secret=created.secret,
+            ) from removed.error
     if is_self:
-        client._switch_credentials(new_id, secret)
+        client._switch_credentials(new_id, created.secret.get_secret_value())
     return created
 
 
-def _discard(client: BaseClient, project: str, key_id: str, options: Options) -> Flow[bool]:
-    try:
-        yield from delete(client, key_id, project, True, options)
-    except SinchKeysError:
-        return False
-    return True
+def _new_key_auth(client: BaseClient, created: CreatedAccessKey) -> Flow[httpx.Auth]:
+    """Credentials of the new key, as this client authenticates: a token it fetches itself
+    (OAuth2), or the key on each request (basic)."""
+    new_id = created.access_key.access_key_id
+    if client.auth_kind != "oauth2":
+        return httpx.BasicAuth(new_id, created.secret.get_secret_value())
+    call = client._token_call(new_id, created.secret.get_secret_value())
+    sent = yield from send(call, client.retry_policy)
+    return _BearerAuth(parse_token_response(sent.result(), client._clock).value)
 
 
-def _failure_text(exc: SinchKeysError, new_id: str, deleted: bool) -> str:
+def _roll_back(
+    client: BaseClient,
+    project: str,
+    created: CreatedAccessKey,
+    step: RotationStep,
+    cause: SinchKeysError,
+    options: Options,
+) -> Flow[RotationError]:
+    """Delete the new key again; only called while the old key is known to exist."""
+    new_id = created.access_key.access_key_id
+    deleted = yield from _discard(client, project, new_id, options)
     if deleted:
-        return f"{exc}; the new key {new_id} was deleted again and the old key is untouched"
-    return f"{exc}; the new key {new_id} could NOT be deleted again: delete it yourself"
+        text = f"{cause}; the new key {new_id} was deleted again and the old key is untouched"
+    else:
+        text = (
+            f"{cause}; the old key is untouched, and the new key {new_id} could NOT be deleted "
+            f"again: its secret is in RotationError.new_secret (store it or delete the key)"
+        )
+    return RotationError(
+        step.value,
+        text,
+        cause,
+        deleted,
+        new_key_id=new_id,
+        new_secret=None if deleted else created.secret,
+    )
+
+
+def _discard(client: BaseClient, project: str, key_id: str, options: Options) -> Flow[bool]:
+    sent = yield from _delete(client, project, key_id, options)
+    return sent.error is None or delete_already_done(sent)
 
 
 def _rotated_name(old_name: str) -> str:
@@ -308,6 +463,8 @@ def _problem(exc: Exception) -> str:
         return f"missing required field {exc.args[0]!r}"
     if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":
         return "body is not valid JSON"
+    if isinstance(exc, RecursionError):
+        return "body is nested too deeply to parse"
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -1,4 +1,10 @@
-"""Lazy iteration over list pages: one page in memory, fetched only when needed.
+"""Lazy iteration over list pages (one page in memory), and the rule that every walk ends.
+
+A :class:`PageWalk` follows ``nextPageToken`` from page to page and refuses a server that
+would keep a walk going forever: a token seen before in the same walk (A, B, A ...), more
+than ``MAX_EMPTY_PAGES`` empty pages in a row that still carry a token, or, for the SDK's own
+walks over a project's keys (at most 10), more pages than those keys can fill. A refusal is
+an :class:`~sinch_keys.APIResponseValidationError`.
 
 Example::
 
@@ -14,21 +20,81 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 from sinch_keys._models import AccessKey, ListAccessKeysResponse
 
-PageFetcher = Callable[[str | None], ListAccessKeysResponse]
-AsyncPageFetcher = Callable[[str | None], Awaitable[ListAccessKeysResponse]]
+#: Empty pages in a row that still carry a next-page token, before the walk is refused.
+MAX_EMPTY_PAGES = 10
+
+PageFetcher = Callable[[str | None, "PageWalk"], ListAccessKeysResponse]
+AsyncPageFetcher = Callable[[str | None, "PageWalk"], Awaitable[ListAccessKeysResponse]]
 
 
 def next_token(page: ListAccessKeysResponse) -> str | None:
     """The token of the page after ``page``, or None when ``page`` is the last one.
 
     The API marks the last page with an empty or absent ``nextPageToken``.
+
+    Example::
+
+        token = next_token(page)
     """
     token = page.next_page_token
     return token if isinstance(token, str) and token else None
 
 
-def _split(page: ListAccessKeysResponse) -> tuple[list[AccessKey], str | None]:
-    return page.access_keys, next_token(page)
+class PageWalkError(Exception):
+    """A page that would make the walk endless (turned into APIResponseValidationError)."""
+
+
+class PageWalk:
+    """The state of one walk over the pages of a list: which tokens it has followed.
+
+    ``max_pages`` bounds walks whose length the SDK knows in advance (None: unbounded, as a
+    caller's own ``list()`` may legitimately be long).
+
+    Example::
+
+        >>> walk = PageWalk()
+        >>> walk.first_token("A")
+        'A'
+    """
+
+    __slots__ = ("_empty_run", "_max_pages", "_pages", "_seen")
+
+    def __init__(self, max_pages: int | None = None) -> None:
+        self._seen: set[str] = set()
+        self._empty_run = 0
+        self._pages = 0
+        self._max_pages = max_pages
+
+    def first_token(self, token: str | None) -> str | None:
+        """Note the token the walk starts from (a caller's saved ``page_token``)."""
+        if token is not None:
+            self._seen.add(token)
+        return token
+
+    def advance(self, page: ListAccessKeysResponse) -> str | None:
+        """The token to fetch next after ``page`` (None: the walk is complete); raises
+        :class:`PageWalkError` when following it could go on forever."""
+        self._pages += 1
+        token = next_token(page)
+        if token is None:
+            return None
+        if token in self._seen:
+            raise PageWalkError(
+                f"nextPageToken repeats a token of an earlier page of this walk (page "
+                f"{self._pages}): following it would never end"
+            )
+        self._empty_run = 0 if page.access_keys else self._empty_run + 1
+        if self._empty_run > MAX_EMPTY_PAGES:
+            raise PageWalkError(
+                f"{self._empty_run} empty pages in a row, each with another nextPageToken"
+            )
+        if self._max_pages is not None and self._pages >= self._max_pages:
+            raise PageWalkError(
+                f"still a nextPageToken after {self._pages} pages, more than a project's "
+                f"access keys can fill"
+            )
+        self._seen.add(token)
+        return token
 
 
 class AccessKeyPager:
@@ -36,6 +102,7 @@ class AccessKeyPager:
 
     Iterate it for keys, or call :meth:`pages` for whole pages (each has ``access_keys``
     and ``next_page_token``). Each iteration starts again from the first requested page.
+    Every iteration ends: see :class:`PageWalk`.
 
     Example::
 
@@ -55,9 +122,10 @@ class AccessKeyPager:
             for page in client.access_keys.list().pages():
                 print(len(page.access_keys), page.next_page_token)
         """
-        token = self._first_token
+        walk = PageWalk()
+        token = walk.first_token(self._first_token)
         while True:
-            page = self._fetch_page(token)
+            page = self._fetch_page(token, walk)
             yield page
             token = next_token(page)
             if token is None:
@@ -66,9 +134,12 @@ class AccessKeyPager:
     def __iter__(self) -> Iterator[AccessKey]:
         # not `for page in self.pages()`: that keeps page N alive while page N+1 is fetched,
         # two pages in memory instead of one
-        token = self._first_token
+        walk = PageWalk()
+        token = walk.first_token(self._first_token)
         while True:
-            keys, token = _split(self._fetch_page(token))
+            page = self._fetch_page(token, walk)
+            keys, token = page.access_keys, next_token(page)
+            del page
             yield from keys
             del keys
             if token is None:
@@ -96,18 +167,22 @@ class AsyncAccessKeyPager:
             async for page in client.access_keys.list().pages():
                 print(page.next_page_token)
         """
-        token = self._first_token
+        walk = PageWalk()
+        token = walk.first_token(self._first_token)
         while True:
-            page = await self._fetch_page(token)
+            page = await self._fetch_page(token, walk)
             yield page
             token = next_token(page)
             if token is None:
                 return
 
     async def __aiter__(self) -> AsyncIterator[AccessKey]:
-        token = self._first_token
+        walk = PageWalk()
+        token = walk.first_token(self._first_token)
         while True:
-            keys, token = _split(await self._fetch_page(token))
+            page = await self._fetch_page(token, walk)
+            keys, token = page.access_keys, next_token(page)
+            del page
             for key in keys:
                 yield key
             del keys

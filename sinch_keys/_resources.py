@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sinch_keys import _operations as ops
 from sinch_keys._base import NOT_GIVEN, NotGiven, TimeoutOption
 from sinch_keys._models import AccessKey, CreatedAccessKey, ListAccessKeysResponse
-from sinch_keys._pagination import AccessKeyPager, AsyncAccessKeyPager
+from sinch_keys._pagination import AccessKeyPager, AsyncAccessKeyPager, PageWalk
 from sinch_keys._validation import check_page_size, check_page_token
 
 if TYPE_CHECKING:
@@ -62,9 +62,9 @@ class AccessKeys:
         options = ops.Options(timeout, max_retries)
         client = self._client
 
-        def fetch_page(token: str | None) -> ListAccessKeysResponse:
+        def fetch_page(token: str | None, walk: PageWalk) -> ListAccessKeysResponse:
             return client._run(
-                ops.list_page(client, project_id, page_size, token, extra_query, options)
+                ops.list_page(client, project_id, page_size, token, extra_query, options, walk)
             )
 
         return AccessKeyPager(fetch_page, first)
@@ -214,9 +214,9 @@ class AsyncAccessKeys:
         options = ops.Options(timeout, max_retries)
         client = self._client
 
-        async def fetch_page(token: str | None) -> ListAccessKeysResponse:
+        async def fetch_page(token: str | None, walk: PageWalk) -> ListAccessKeysResponse:
             return await client._run(
-                ops.list_page(client, project_id, page_size, token, extra_query, options)
+                ops.list_page(client, project_id, page_size, token, extra_query, options, walk)
             )
 
         return AsyncAccessKeyPager(fetch_page, first)

@@ -1,7 +1,12 @@
-"""When to retry, and how long to wait: one policy for the sync and the async client.
+"""When to retry and how long to wait, and the one retry loop both clients run. No I/O.
 
-The policy only decides; the clients' retry loops (tenacity ``Retrying`` / ``AsyncRetrying``
-built here) do the waiting. Decisions:
+:class:`RetryPolicy` decides; :func:`send` is the loop: an I/O-free flow (like httpx's
+``auth_flow``) that yields :class:`Attempt` ("send this request once") and :class:`Sleep`
+("wait this long"), and receives an :class:`Exchange` (what one attempt produced). The sync
+client drives it with ``time.sleep``, the async client with ``await asyncio.sleep``; tenacity
+keeps the count, computes the waits and calls ``before_sleep``.
+
+Decisions:
 
 * retried: connection errors, timeouts, 429, 500, 502, 503, 504;
 * ``Retry-After`` (seconds or an HTTP date) is honoured up to ``max_retry_after``; a longer
@@ -9,7 +14,8 @@ built here) do the waiting. Decisions:
 * otherwise exponential backoff with jitter: about 0.5 s, 1 s, 2 s ... capped;
 * create is not idempotent: it is retried only when the request surely had no effect (the
   connection was never made, or 429 / 503);
-* a delete whose earlier attempt had an unknown outcome and whose retry gets 404 is done.
+* a request whose token fetch failed is not retried again (the fetch already was), and is
+  reported as never sent.
 
 Example::
 
@@ -20,26 +26,39 @@ Example::
 from __future__ import annotations
 
 import enum
+import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
+import httpx
 
+from sinch_keys._auth import TokenFailure
 from sinch_keys._errors import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
-    retry_after_seconds,
+    SinchKeysError,
+    error_from_response,
+    error_from_transport,
 )
+from sinch_keys._outcomes import Delivery, Sent, delivery_of_status
 
 if TYPE_CHECKING:
     import tenacity
 
+    from sinch_keys._base import Call
+
+log = logging.getLogger("sinch_keys")
+
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-# Statuses by which the server says the request was not applied.
+# Statuses by which the server says the request was not applied: the only ones a create
+# may be retried after.
 NOT_APPLIED_STATUS = frozenset({429, 503})
+
+T = TypeVar("T")
 
 
 class RetryKind(enum.Enum):
@@ -53,12 +72,60 @@ class RetryKind(enum.Enum):
 
     IDEMPOTENT = "idempotent"
     CREATE = "create"
-    DELETE = "delete"
+
+
+class Attempt:
+    """Yielded by a flow: send ``call`` once (attempt ``number``, 1-based)."""
+
+    __slots__ = ("call", "number")
+
+    def __init__(self, call: Call, number: int) -> None:
+        self.call = call
+        self.number = number
+
+    def __repr__(self) -> str:
+        return f"<Attempt {self.number} of {self.call!r}>"
+
+
+class Sleep:
+    """Yielded by a flow: wait ``seconds`` before going on."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __repr__(self) -> str:
+        return f"<Sleep {self.seconds:.3f} s>"
+
+
+class Exchange:
+    """Sent back to a flow: what one attempt produced.
+
+    ``response`` is set when the status line arrived (its body read, unless ``error`` says
+    reading it failed); ``error`` is the httpx error, or the :class:`TokenFailure` of the
+    token fetch the request needed (then nothing was sent).
+    """
+
+    __slots__ = ("error", "response")
+
+    def __init__(
+        self, response: httpx.Response | None = None, error: Exception | None = None
+    ) -> None:
+        self.response = response
+        self.error = error
+
+
+Step = Attempt | Sleep
+Flow = Generator[Step, Exchange | None, T]
 
 
 @attrs.frozen
 class RetryPolicy:
     """Retry settings of a client. Immutable; ``max_retries`` may be overridden per call.
+
+    ``recheck_waits`` are the waits between the lookups that settle a create whose outcome is
+    unknown (a server may apply a request after the client stopped waiting for it).
 
     Example::
 
@@ -71,6 +138,7 @@ class RetryPolicy:
     max_backoff: float = 8.0
     jitter: float = 0.5
     max_retry_after: float = 60.0
+    recheck_waits: tuple[float, ...] = (1.0, 2.0, 4.0)
 
     def should_retry(self, error: BaseException, kind: RetryKind) -> bool:
         """Whether ``error`` from one attempt of a ``kind`` operation may be retried.
@@ -104,85 +172,171 @@ class RetryPolicy:
                 return min(asked, self.max_retry_after)
         # tenacity's wait_exponential_jitter formula; jitter spreads clients that failed together
         backoff = self.initial_backoff * 2 ** (attempt_number - 1)
-        backoff += random.uniform(0, self.jitter)  # noqa: S311  # nosec B311 - jitter, not a secret
+        backoff += random.uniform(0, self.jitter)  # noqa: S311  # nosec B311
         return float(min(backoff, self.max_backoff))
 
     def retrying(
         self,
         max_retries: int,
-        kind: RetryKind,
-        sleep: Callable[[float], None] = time.sleep,
         before_sleep: Callable[[tenacity.RetryCallState], None] | None = None,
     ) -> tenacity.Retrying:
-        """A tenacity ``Retrying`` for one call (only built once an attempt has failed).
+        """The tenacity controller of one call: counts attempts, computes waits, stops.
+
+        :func:`send` drives it step by step (``Retrying.iter``), so it never sleeps itself;
+        whether an error is retryable at all was decided by :meth:`should_retry` first.
 
         Example::
 
-            for attempt in policy.retrying(2, RetryKind.IDEMPOTENT):
-                with attempt:
-                    send()
+            retrying = RetryPolicy().retrying(2)
         """
         import tenacity  # imported when a first attempt fails: not on the success path
-
-        return tenacity.Retrying(
-            sleep=sleep, **self._tenacity_args(max_retries, kind, before_sleep)
-        )
-
-    def async_retrying(
-        self,
-        max_retries: int,
-        kind: RetryKind,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        before_sleep: Callable[[tenacity.RetryCallState], None] | None = None,
-    ) -> tenacity.AsyncRetrying:
-        """The ``AsyncRetrying`` twin of :meth:`retrying`.
-
-        Example::
-
-            async for attempt in policy.async_retrying(2, RetryKind.IDEMPOTENT):
-                with attempt:
-                    await send()
-        """
-        import asyncio
-
-        import tenacity
-
-        args = self._tenacity_args(max_retries, kind, before_sleep)
-        return tenacity.AsyncRetrying(sleep=sleep or asyncio.sleep, **args)
-
-    def _tenacity_args(
-        self,
-        max_retries: int,
-        kind: RetryKind,
-        before_sleep: Callable[[tenacity.RetryCallState], None] | None,
-    ) -> dict[str, Any]:
-        import tenacity
 
         def wait(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
             return self.wait_seconds(error, state.attempt_number)
 
-        return {
-            "stop": tenacity.stop_after_attempt(max_retries + 1),
-            "wait": wait,
-            "retry": tenacity.retry_if_exception(lambda exc: self.should_retry(exc, kind)),
-            "reraise": True,
-            "before_sleep": before_sleep,
-        }
+        return tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(max_retries + 1),
+            wait=wait,
+            retry=tenacity.retry_always,
+            before_sleep=before_sleep,
+            retry_error_callback=lambda state: _GIVE_UP,
+        )
 
 
-def outcome_unknown(error: BaseException) -> bool:
-    """Whether a failed request may nonetheless have been applied by the server.
+_GIVE_UP = object()
+
+
+def send(call: Call, policy: RetryPolicy) -> Flow[Sent]:
+    """The retry loop: attempt ``call`` until it succeeds, fails for good, or the policy
+    stops; returns every attempt's :class:`~sinch_keys._outcomes.Delivery` with the result.
 
     Example::
 
-        >>> outcome_unknown(APIConnectionError("dropped", may_have_reached_server=True))
-        True
+        sent = yield from send(call, client.retry_policy)   # inside an operation flow
+        response = sent.result()
     """
-    if isinstance(error, APIConnectionError):
-        return error.may_have_reached_server
-    if isinstance(error, APIResponseValidationError):
-        return True  # the server answered 2xx: it did apply the request
-    if isinstance(error, APIError):
-        return error.status_code >= 500 and error.status_code not in NOT_APPLIED_STATUS
-    return False
+    exchange = yield Attempt(call, 1)
+    outcome, delivery = judge(call, exchange, 1)
+    if not isinstance(outcome, SinchKeysError):
+        return Sent(outcome, None, (delivery,))  # the success path builds no retry machinery
+    deliveries = [delivery]
+    if _final(exchange, outcome, call, policy):
+        return Sent(None, outcome, tuple(deliveries))
+
+    import tenacity
+
+    retrying = policy.retrying(call.max_retries, _log_retry(call))
+    retrying.begin()
+    state = tenacity.RetryCallState(retrying, fn=None, args=(), kwargs={})
+    while True:
+        state.set_exception((type(outcome), outcome, outcome.__traceback__))
+        action = retrying.iter(state)
+        if action is _GIVE_UP or not isinstance(action, tenacity.DoSleep):
+            return Sent(None, outcome, tuple(deliveries))
+        state.prepare_for_next_attempt()
+        yield Sleep(float(action))
+        exchange = yield Attempt(call, state.attempt_number)
+        outcome, delivery = judge(call, exchange, state.attempt_number)
+        deliveries.append(delivery)
+        if not isinstance(outcome, SinchKeysError):
+            return Sent(outcome, None, tuple(deliveries))
+        if _final(exchange, outcome, call, policy):
+            return Sent(None, outcome, tuple(deliveries))
+
+
+def _final(
+    exchange: Exchange | None, error: SinchKeysError, call: Call, policy: RetryPolicy
+) -> bool:
+    if exchange is not None and isinstance(exchange.error, TokenFailure):
+        return True  # the token fetch retried on its own; never multiply its attempts
+    return not call.max_retries or not policy.should_retry(error, call.kind)
+
+
+def judge(
+    call: Call, exchange: Exchange | None, attempt: int
+) -> tuple[httpx.Response | SinchKeysError, Delivery]:
+    """Turn one attempt's exchange into the response or the typed error, and its delivery.
+
+    Example::
+
+        outcome, delivery = judge(call, Exchange(response=response), 1)
+    """
+    if exchange is None:
+        raise RuntimeError("a flow's Attempt must be answered with an Exchange")
+    request = call.request
+    response, failure = exchange.response, exchange.error
+    if isinstance(failure, TokenFailure):
+        return failure.error, Delivery.NOT_SENT
+    if response is None:
+        assert isinstance(failure, httpx.RequestError)
+        error = error_from_transport(failure, request)
+        _log_attempt(call, attempt, f"failed: {error.message}")
+        return error, Delivery.NOT_SENT if not error.may_have_reached_server else Delivery.UNKNOWN
+    delivery = delivery_of_status(response.status_code)
+    _log_attempt(call, attempt, f"-> {response.status_code}")
+    if failure is not None:  # the status line came, the body did not
+        if isinstance(failure, httpx.DecodingError):
+            return APIResponseValidationError(response, _undecodable(failure)), delivery
+        assert isinstance(failure, httpx.RequestError)
+        return error_from_transport(failure, request), delivery
+    if response.is_success:
+        return response, delivery
+    return error_from_response(response), delivery
+
+
+def _undecodable(failure: httpx.DecodingError) -> str:
+    return f"the body could not be decoded (DecodingError: {failure})"
+
+
+def _log_attempt(call: Call, attempt: int, what: str) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "%s %s %s (attempt %d)", call.request.method, call.request.url.path, what, attempt
+        )
+
+
+def _log_retry(call: Call) -> Callable[[tenacity.RetryCallState], None]:
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        wait = state.upcoming_sleep
+        what = f"{error.status_code}" if isinstance(error, APIError) else type(error).__name__
+        log.info(
+            "retrying %s %s in %.2f s (attempt %d failed: %s)",
+            call.request.method,
+            call.request.url.path,
+            wait,
+            state.attempt_number,
+            what,
+        )
+
+    return before_sleep
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Parse ``Retry-After`` (delay seconds or an HTTP date) into seconds from now.
+
+    Example::
+
+        >>> retry_after_seconds({"retry-after": "2"})
+        2.0
+    """
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        import email.utils  # only HTTP-date Retry-After values need it
+
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)

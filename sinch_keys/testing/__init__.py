@@ -23,9 +23,11 @@ from sinch_keys.testing._asgi import EmulatorApp
 from sinch_keys.testing._emulator import Emulator, Outcome, RecordedRequest
 from sinch_keys.testing._faults import ROUTES, Fault, FaultController
 from sinch_keys.testing._server import export_lines, run_emulator_server, serve_emulator
+from sinch_keys.testing._store import AppliedWrite
 
 __all__ = [
     "ROUTES",
+    "AppliedWrite",
     "Emulator",
     "EmulatorApp",
     "Fault",

@@ -64,8 +64,8 @@ class EmulatorApp:
         elif outcome.delay > 0 and await _sleep_unless_disconnected(receive, outcome.delay):
             return
         headers = [(k, v) for k, v in response.headers.raw if k.lower() != b"content-length"]
-        content = response.content
-        if outcome.drop:
+        content = outcome.content
+        if outcome.drop or outcome.refuse:  # over HTTP the connection exists: refuse = drop
             # Promise more than we send, send half, and return: the server must then abort
             # the connection, which the client sees as a body cut short.
             headers.append((b"content-length", str(len(content) + 16).encode()))

@@ -14,7 +14,7 @@ import random
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -24,7 +24,7 @@ import httpx
 
 from sinch_keys.testing._faults import Fault, FaultController
 from sinch_keys.testing._responses import ApiError, error_response, json_response
-from sinch_keys.testing._store import Store, StoredKey
+from sinch_keys.testing._store import AppliedWrite, Store, StoredKey
 
 DEFAULT_BASE_URL = "http://emulator.invalid"
 TOKEN_PATH = "/oauth2/token"  # noqa: S105  # nosec B105 - a URL path, not a password
@@ -32,6 +32,8 @@ DEFAULT_PAGE_SIZE = 100
 
 # What a malformed fault sends: JSON cut off mid-object, under a JSON content type.
 MALFORMED_BODY = b'{"accessKeys": [{"accessKeyId": "'
+# What an undecodable fault sends under "Content-Encoding: gzip": not gzip at all.
+UNDECODABLE_BODY = b"this body claims to be gzip but is not"
 
 _COLLECTION_METHODS = {"GET": "list", "POST": "create"}
 _ITEM_METHODS = {"GET": "get", "PATCH": "update", "DELETE": "delete"}
@@ -84,6 +86,14 @@ class Outcome:
     delay: float = 0.0
     drop: bool = False
     timeout: bool = False
+    refuse: bool = False
+    #: the body exactly as sent, when ``response`` is a stream that must not be decoded here
+    raw_content: bytes | None = None
+
+    @property
+    def content(self) -> bytes:
+        """The body bytes to put on the wire."""
+        return self.raw_content if self.raw_content is not None else self.response.content
 
 
 @dataclass
@@ -98,12 +108,27 @@ class _Parsed:
     credential: str | None
 
 
+@dataclass
+class _Deferred:
+    """A request a ``Fault(late=...)`` accepted now and performs when ``due``."""
+
+    due: float
+    parsed: _Parsed
+    request: httpx.Request
+    key: StoredKey
+
+
 class Emulator:
     """An in-memory Access Keys API and OAuth2 token endpoint. Thread-safe.
 
     It starts with project ``project_id`` and one bootstrap key (``key_id``/``key_secret``,
     random unless given; ``seed`` makes every id, secret and token reproducible). ``clock``
-    (default ``time.time``) drives token expiry and timestamps, so tests can move time.
+    (default ``time.time``) drives token expiry, timestamps and late faults, so tests can
+    move time. ``unique_names=False`` lets a project hold two keys with one display name (a
+    server that does not enforce it), so a test of "at most one key per create" can fail.
+
+    Ground truth for safety tests: :attr:`writes` (every change really applied),
+    :meth:`settle` (apply what late faults still hold back), :meth:`credentials_work`.
 
     Example::
 
@@ -124,6 +149,7 @@ class Emulator:
         clock: Callable[[], float] | None = None,
         page_token_ttl: float = 3600.0,
         base_url: str = DEFAULT_BASE_URL,
+        unique_names: bool = True,
     ) -> None:
         rng: random.Random = (
             random.Random(seed)  # noqa: S311  # nosec B311 - reproducible test credentials by request
@@ -137,6 +163,7 @@ class Emulator:
             max_keys=max_keys,
             token_ttl=token_ttl,
             page_token_ttl=page_token_ttl,
+            unique_names=unique_names,
         )
         self.project_id = project_id
         bootstrap = self._store.add_key(project_id, "Bootstrap key", key_id, key_secret)
@@ -146,6 +173,8 @@ class Emulator:
         self.token_url = self.base_url + TOKEN_PATH
         self.faults = FaultController()
         self.requests: list[RecordedRequest] = []
+        self._deferred: list[_Deferred] = []
+        self._served = httpx.URL(self.base_url)
         # Look handle/ahandle up per request, so a test may wrap them on the instance.
         self._transport = httpx.MockTransport(lambda request: self.handle(request))
         self._async_transport = httpx.MockTransport(self._ahandle_late_bound)
@@ -249,6 +278,53 @@ class Emulator:
             key = self._store.create(project_id or self.project_id, display_name)
             return key.to_api(), key.secret
 
+    @property
+    def writes(self) -> list[AppliedWrite]:
+        """Every create, update and delete the store really applied, in order (set-up keys
+        included): what happened, whatever any client was told.
+
+        Example::
+
+            mark = len(emu.writes)
+            ...  # the operation under test
+            created = [w for w in emu.writes[mark:] if w.route == "create"]
+        """
+        with self._lock:
+            return list(self._store.writes)
+
+    def settle(self) -> int:
+        """Apply now every operation a ``Fault(late=...)`` still holds back, due or not (the
+        server finishes what it accepted); returns how many. Check final state after this.
+
+        Example::
+
+            emu.settle()
+            assert len([w for w in emu.writes if w.route == "create"]) <= 1
+        """
+        with self._lock:
+            return self._apply_deferred(force=True)
+
+    def issued_tokens(self) -> list[str]:
+        """Every bearer token issued so far, expired or revoked ones included (leak checks).
+
+        Example::
+
+            assert all(token not in log_text for token in emu.issued_tokens())
+        """
+        with self._lock:
+            return list(self._store.issued)
+
+    def credentials_work(self, key_id: str, key_secret: str) -> bool:
+        """Whether a key with this id and secret exists now (no HTTP, no log, no faults).
+
+        Example::
+
+            assert emu.credentials_work(created.access_key.access_key_id,
+                                        created.secret.get_secret_value())
+        """
+        with self._lock:
+            return self._store.check_basic(key_id, key_secret) is not None
+
     def expire_tokens(self) -> None:
         """Expire every bearer token issued so far (as if their TTL had passed).
 
@@ -270,6 +346,7 @@ class Emulator:
             assert response.status_code == 404
         """
         request.read()
+        self._check_host(request)
         outcome = self.dispatch(request)
         if outcome.delay > 0:
             time.sleep(outcome.delay)
@@ -284,6 +361,7 @@ class Emulator:
             response = await emu.ahandle(httpx.Request("GET", emu.base_url + "/nope"))
         """
         await request.aread()
+        self._check_host(request)
         outcome = self.dispatch(request)
         if outcome.delay > 0:
             await anyio.sleep(outcome.delay)
@@ -292,6 +370,21 @@ class Emulator:
 
     async def _ahandle_late_bound(self, request: httpx.Request) -> httpx.Response:
         return await self.ahandle(request)
+
+    def _check_host(self, request: httpx.Request) -> None:
+        # In process there is no DNS: without this check a client pointed at any other host
+        # would still reach the emulator, and a test of "where does it send" could not fail.
+        url = request.url
+        if (url.scheme, url.host, url.port) != (
+            self._served.scheme,
+            self._served.host,
+            self._served.port,
+        ):
+            raise httpx.ConnectError(
+                f"the in-process emulator serves {self.base_url}, not "
+                f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}",
+                request=request,
+            )
 
     # --- the sans-IO core -----------------------------------------------------------------------
 
@@ -307,14 +400,22 @@ class Emulator:
         """
         parsed = _parse(request)
         with self._lock:
+            self._apply_deferred(force=False)
             fault = self.faults.take(parsed.route) if parsed.route else None
             key_id = parsed.claimed_key
-            if fault is not None and not fault.passthrough:
+            self._store.request_index = len(self.requests)
+            if fault is not None and fault.late:
+                response, key_id = self._defer(parsed, request, key_id, fault)
+            elif fault is not None and fault.empty_page and parsed.route == "list":
+                body = {"accessKeys": [], "nextPageToken": "empty-" + self._store.new_secret(12)}
+                response = json_response(200, body, fault.extra_headers())
+            elif fault is not None and not fault.passthrough:
                 response = _fault_response(fault, None)
             else:
                 response, key_id = self._perform(parsed, request, key_id)
                 if fault is not None:
                     response = _fault_response(fault, response)
+            self._store.request_index = None
             self.requests.append(
                 RecordedRequest(
                     method=parsed.method,
@@ -325,7 +426,7 @@ class Emulator:
                     route=parsed.route,
                     auth=parsed.auth,
                     key_id=key_id,
-                    status=response.status_code,
+                    status=0 if fault is not None and fault.refuse else response.status_code,
                     fault=fault.kind if fault else None,
                     headers=dict(request.headers),
                     body=request.content,
@@ -333,7 +434,46 @@ class Emulator:
             )
         if fault is None:
             return Outcome(response)
-        return Outcome(response, delay=fault.latency, drop=fault.drop, timeout=fault.timeout)
+        return Outcome(
+            response,
+            delay=fault.latency,
+            drop=fault.drop,
+            timeout=fault.times_out,
+            refuse=fault.refuse,
+            raw_content=UNDECODABLE_BODY if fault.undecodable else None,
+        )
+
+    def _defer(
+        self, parsed: _Parsed, request: httpx.Request, key_id: str | None, fault: Fault
+    ) -> tuple[httpx.Response, str | None]:
+        """Accept a request now (authenticated as on arrival) and perform it ``fault.late``
+        seconds later; the response is what the fault says (a timeout or ``status``)."""
+        if parsed.route in (None, "token"):  # nothing to defer: done now, answer lost
+            response, key_id = self._perform(parsed, request, key_id)
+            return _fault_response(fault, response), key_id
+        try:
+            key = self._authenticate(parsed)
+            if parsed.params[0] != key.project_id:
+                raise ApiError(403, "Permission denied")
+        except ApiError as exc:
+            return exc.to_response(), key_id
+        due = self._store.clock() + fault.late
+        self._deferred.append(_Deferred(due, parsed, request, key))
+        return _fault_response(fault, None), key.key_id
+
+    def _apply_deferred(self, force: bool) -> int:
+        now = self._store.clock()
+        due = [d for d in self._deferred if force or d.due <= now]
+        self._deferred = [d for d in self._deferred if d not in due]
+        for deferred in due:
+            self._store.request_index = len(self.requests)
+            try:
+                self._operate(deferred.parsed, deferred.request, deferred.key)
+            except ApiError:
+                pass  # the client stopped listening long ago: nobody hears the refusal
+            finally:
+                self._store.request_index = None
+        return len(due)
 
     def _perform(
         self, parsed: _Parsed, request: httpx.Request, key_id: str | None
@@ -502,6 +642,12 @@ def _fault_response(fault: Fault, real: httpx.Response | None) -> httpx.Response
     real_status = real.status_code if real is not None else None
     status = fault.response_status(real_status)
     headers = fault.extra_headers()
+    if fault.undecodable:
+        return httpx.Response(
+            status,
+            headers={"content-type": "application/json", "content-encoding": "gzip", **headers},
+            stream=_RawStream(UNDECODABLE_BODY),
+        )
     if fault.malformed or fault.body is not None:
         body = fault.body
         if fault.malformed:
@@ -522,7 +668,25 @@ def _fault_response(fault: Fault, real: httpx.Response | None) -> httpx.Response
     return error_response(status, headers=headers)
 
 
+class _RawStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body httpx decodes only when the client reads it (a plain ``content=`` would be
+    decoded, and fail, while the emulator builds the response)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.data
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self.data
+
+
 def _raise_for(outcome: Outcome, request: httpx.Request) -> None:
+    if outcome.refuse:
+        raise httpx.ConnectError(
+            "emulated connection refused (Fault(refuse=True))", request=request
+        )
     if outcome.timeout:
         raise httpx.ReadTimeout("emulated read timeout (Fault(timeout=True))", request=request)
     if outcome.drop:

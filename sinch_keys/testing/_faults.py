@@ -1,8 +1,13 @@
 """Fault injection: scripted faults per route and a seeded random mode.
 
 A :class:`Fault` only *describes* what goes wrong; the emulator decides when it applies
-(before the real operation, or after it with ``passthrough=True``) and each transport
-carries it out its own way (a real sleep in process, ``asyncio.sleep`` in the HTTP server).
+(instead of the real operation; after it with ``passthrough=True``; or some time after the
+response with ``late=``) and each transport carries it out its own way (a real sleep in
+process, ``asyncio.sleep`` in the HTTP server).
+
+Faults are placed three ways: per route in order (:meth:`FaultController.script`, optionally
+cycling ``forever``), by the position of a request among all requests from now on
+(:meth:`FaultController.schedule`, what a systematic explorer needs), or at random.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from typing import Any
 #: The routes faults can be attached to (and the ``route`` of a recorded request).
 ROUTES = ("list", "create", "get", "update", "delete", "token")
 
-_RANDOM_KINDS = re.compile(r"^(status_[1-5][0-9][0-9]|drop|timeout|latency|malformed)$")
+_RANDOM_KINDS = re.compile(
+    r"^(status_[1-5][0-9][0-9]|drop|timeout|latency|malformed|refuse|undecodable)$"
+)
 
 
 @dataclass(frozen=True)
@@ -39,11 +46,22 @@ class Fault:
     * ``headers``: extra response headers.
     * ``passthrough``: perform the real operation first, then apply the fault to its
       response (e.g. a key IS created and the response is lost: an "outcome unknown" create).
+    * ``late``: perform the real operation ``late`` seconds (of the emulator's clock) after
+      the request arrived, once a later request or :meth:`Emulator.settle` finds it due; the
+      client meanwhile sees a timeout, or ``status`` if given (a 504 from a gateway while the
+      backend goes on). Authentication is checked on arrival, as a real server would.
+    * ``refuse``: the connection is refused: nothing reaches the server
+      (``httpx.ConnectError`` in process; over HTTP, where the connection already exists,
+      it is a drop).
+    * ``undecodable``: the body is sent with ``Content-Encoding: gzip`` but is not gzip, so
+      reading it fails (``httpx.DecodingError``); the status is 200 unless passthrough/status.
+    * ``empty_page``: a list page with no keys and a fresh ``nextPageToken`` each time.
 
     Example::
 
         emu.faults.script("create", Fault(status=429, retry_after="1"), Fault(drop=True))
         emu.faults.script("create", Fault(drop=True, passthrough=True))  # created, then lost
+        emu.faults.script("create", Fault(late=0.3))   # times out, then is created 0.3 s later
     """
 
     status: int | None = None
@@ -55,6 +73,34 @@ class Fault:
     headers: Mapping[str, str] | None = None
     passthrough: bool = False
     timeout: bool = False
+    late: float = 0.0
+    refuse: bool = False
+    undecodable: bool = False
+    empty_page: bool = False
+
+    def __post_init__(self) -> None:
+        if self.late < 0 or self.latency < 0:
+            raise ValueError("late and latency are seconds, never negative")
+        if self.late and self.passthrough:
+            raise ValueError("late already performs the operation (later): drop passthrough")
+        if self.refuse and (self.passthrough or self.late):
+            raise ValueError("a refused connection reaches nothing: it cannot also apply")
+
+    @property
+    def performs(self) -> bool:
+        """Whether the real operation runs at once (passthrough); ``late`` runs it later."""
+        return self.passthrough
+
+    @property
+    def times_out(self) -> bool:
+        """Whether the client sees a timeout (``timeout``, or ``late`` without a status).
+
+        Example::
+
+            >>> Fault(late=0.3).times_out, Fault(late=0.3, status=504).times_out
+            (True, False)
+        """
+        return self.timeout or (self.late > 0 and self.status is None and not self.drop)
 
     @property
     def kind(self) -> str:
@@ -65,8 +111,16 @@ class Fault:
             >>> Fault(status=429).kind, Fault(drop=True).kind, Fault().kind
             ('status_429', 'drop', 'status_503')
         """
+        if self.refuse:
+            return "refuse"
+        if self.late:
+            return "late"
         if self.timeout:
             return "timeout"
+        if self.undecodable:
+            return "undecodable"
+        if self.empty_page:
+            return "empty_page"
         if self.drop:
             return "drop"
         if self.malformed:
@@ -91,7 +145,8 @@ class Fault:
             return self.status
         if self.passthrough and real_status is not None:
             return real_status
-        return 200 if (self.malformed or self.body is not None) else 503
+        shaped = self.malformed or self.body is not None or self.undecodable or self.empty_page
+        return 200 if shaped else 503
 
     def extra_headers(self) -> dict[str, str]:
         """``headers`` plus ``Retry-After`` when set.
@@ -132,7 +187,9 @@ class FaultController:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._scripted: dict[str, deque[Fault]] = {route: deque() for route in ROUTES}
+        self._scripted: dict[str, deque[tuple[Fault, bool]]] = {r: deque() for r in ROUTES}
+        self._scheduled: dict[int, Fault] = {}
+        self._exchanges = 0  # routed requests seen since the last schedule()
         self._random: _RandomMode | None = None
         self.counts: dict[str, int] = {}
 
@@ -141,19 +198,39 @@ class FaultController:
         mode = "random" if self._random else "scripted"
         return f"<FaultController {pending} pending, {mode}, counts={self.counts}>"
 
-    def script(self, route: str, *faults: Fault) -> None:
+    def script(self, route: str, *faults: Fault, forever: bool = False) -> None:
         """Queue ``faults`` for the next ``len(faults)`` requests on ``route``, in order.
+
+        With ``forever=True`` the sequence repeats until :meth:`clear` (a server that keeps
+        answering page tokens A, B, A, B...).
 
         Example::
 
             emu.faults.script("token", Fault(status=500))
+            emu.faults.script("list", Fault(empty_page=True), forever=True)
         """
         _check_route(route)
-        for fault in faults:
-            if not isinstance(fault, Fault):
-                raise TypeError(f"expected a Fault, got {fault!r}")
+        _check_faults(faults)
         with self._lock:
-            self._scripted[route].extend(faults)
+            self._scripted[route].extend((fault, forever) for fault in faults)
+
+    def schedule(self, plan: Mapping[int, Fault]) -> None:
+        """Fault requests by position: ``plan[n]`` hits the n-th request (0-based, any route,
+        the token endpoint included) counted from this call. Replaces an earlier plan.
+
+        A scheduled fault wins over a scripted one for the same request. This is how a
+        systematic explorer places faults on "every exchange an operation makes".
+
+        Example::
+
+            emu.faults.schedule({0: Fault(status=500), 2: Fault(drop=True, passthrough=True)})
+        """
+        _check_faults(tuple(plan.values()))
+        if any(not isinstance(n, int) or n < 0 for n in plan):
+            raise ValueError("schedule positions are request numbers >= 0")
+        with self._lock:
+            self._scheduled = dict(plan)
+            self._exchanges = 0
 
     def random(
         self,
@@ -204,6 +281,7 @@ class FaultController:
         with self._lock:
             for queue in self._scripted.values():
                 queue.clear()
+            self._scheduled = {}
             self._random = None
 
     def pending(self, route: str) -> int:
@@ -228,8 +306,14 @@ class FaultController:
             True
         """
         with self._lock:
+            position = self._exchanges
+            self._exchanges += 1
+            fault = self._scheduled.pop(position, None)
             queue = self._scripted.get(route)
-            fault = queue.popleft() if queue else None
+            if fault is None and queue:
+                fault, forever = queue.popleft()
+                if forever:
+                    queue.append((fault, forever))
             if fault is None and self._random is not None and route in self._random.routes:
                 fault = _draw(self._random)
             if fault is not None:
@@ -255,7 +339,19 @@ def _fault_of_kind(kind: str, mode: _RandomMode) -> Fault:
         return Fault(status=status, retry_after=retry_after)
     if kind == "latency":
         return Fault(latency=mode.latency, passthrough=True)
-    return Fault(drop=kind == "drop", timeout=kind == "timeout", malformed=kind == "malformed")
+    return Fault(
+        drop=kind == "drop",
+        timeout=kind == "timeout",
+        malformed=kind == "malformed",
+        refuse=kind == "refuse",
+        undecodable=kind == "undecodable",
+    )
+
+
+def _check_faults(faults: tuple[Fault, ...]) -> None:
+    for fault in faults:
+        if not isinstance(fault, Fault):
+            raise TypeError(f"expected a Fault, got {fault!r}")
 
 
 def _check_route(route: str) -> None:

@@ -65,6 +65,24 @@ class StoredKey:
 
 
 @dataclass(frozen=True)
+class AppliedWrite:
+    """One change the store really made (``emu.writes``): the ground truth a safety test
+    checks, whatever the client was told.
+
+    ``route`` is ``create``, ``update`` or ``delete``; ``request_index`` the number of
+    requests the emulator had logged when the write was applied (so a request with a
+    higher index could see it; None for direct set-up writes); ``at`` the emulator's clock.
+    """
+
+    route: str
+    project_id: str
+    key_id: str
+    display_name: str
+    at: float
+    request_index: int | None
+
+
+@dataclass(frozen=True)
 class IssuedToken:
     """A bearer token: whose, and until when (clock seconds)."""
 
@@ -82,6 +100,7 @@ class Store:
         max_keys: int,
         token_ttl: float,
         page_token_ttl: float,
+        unique_names: bool = True,
     ) -> None:
         self.clock = clock
         self.rng = rng
@@ -91,6 +110,11 @@ class Store:
         self.projects: dict[str, dict[str, StoredKey]] = {}
         self.keys_by_id: dict[str, StoredKey] = {}
         self.tokens: dict[str, IssuedToken] = {}
+        self.issued: list[str] = []  # every token ever issued, revoked ones included
+        self.unique_names = unique_names
+        self.writes: list[AppliedWrite] = []
+        # set by the emulator around each operation: which request a write belongs to
+        self.request_index: int | None = None
         # Signs page tokens, so a token the emulator did not issue is "unknown" (400).
         self._page_key = self.rng.getrandbits(256).to_bytes(32, "big")
 
@@ -128,7 +152,20 @@ class Store:
         )
         self.projects.setdefault(project_id, {})[key.key_id] = key
         self.keys_by_id[key.key_id] = key
+        self._log("create", key)
         return key
+
+    def _log(self, route: str, key: StoredKey) -> None:
+        self.writes.append(
+            AppliedWrite(
+                route,
+                key.project_id,
+                key.key_id,
+                key.display_name,
+                self.clock(),
+                self.request_index,
+            )
+        )
 
     def check_basic(self, key_id: str, secret: str) -> StoredKey | None:
         """The key with this id and secret, or None (constant-time secret comparison)."""
@@ -141,6 +178,7 @@ class Store:
         """A bearer token for ``key`` valid for ``token_ttl`` seconds of the clock."""
         token = self.new_secret(48)
         self.tokens[token] = IssuedToken(key.key_id, self.clock() + self.token_ttl)
+        self.issued.append(token)
         return token
 
     def check_bearer(self, token: str) -> StoredKey:
@@ -165,7 +203,7 @@ class Store:
     def create(self, project_id: str, display_name: str) -> StoredKey:
         """Create a key: 409 on a duplicate name, 400 FAILED_PRECONDITION over the limit."""
         keys = self.projects.setdefault(project_id, {})
-        if any(k.display_name == display_name for k in keys.values()):
+        if self.unique_names and any(k.display_name == display_name for k in keys.values()):
             raise ApiError(409, "An Access Key with this display name already exists")
         if len(keys) >= self.max_keys:
             raise ApiError(
@@ -184,15 +222,17 @@ class Store:
         """Rename a key (409 if another key has the name); only updateTime changes."""
         key = self.get(project_id, key_id)
         keys = self.projects[project_id].values()
-        if any(k.display_name == display_name and k is not key for k in keys):
+        if self.unique_names and any(k.display_name == display_name and k is not key for k in keys):
             raise ApiError(409, "An Access Key with this display name already exists")
         key.display_name = display_name
         key.update_time = self.clock()
+        self._log("update", key)
         return key
 
     def delete(self, project_id: str, key_id: str) -> None:
         """Delete a key; its secret and every token issued to it stop working at once."""
-        self.get(project_id, key_id)
+        key = self.get(project_id, key_id)
+        self._log("delete", key)
         del self.projects[project_id][key_id]
         del self.keys_by_id[key_id]
         self.tokens = {t: i for t, i in self.tokens.items() if i.key_id != key_id}

@@ -29,7 +29,8 @@ from sinch_keys import (
 )
 from sinch_keys._auth import Token, TokenCache, parse_token_response
 from sinch_keys._errors import error_from_response, error_from_transport
-from sinch_keys._retry import RetryKind, outcome_unknown
+from sinch_keys._outcomes import Delivery, delivery_of
+from sinch_keys._retry import RetryKind
 from sinch_keys._validation import check_display_name, check_id, check_page_size
 
 REQUEST = httpx.Request("GET", "https://account.api.sinch.com/v1/projects/p/accessKeys/k?x=1")
@@ -224,12 +225,26 @@ class TestRetryPolicy:
         assert all(0.5 <= w <= 1.0 for w in jittered)
         assert len(set(jittered)) > 1
 
-    def test_outcome_unknown(self) -> None:
-        assert outcome_unknown(error_from_response(vendor_error(500, "X")))
-        assert outcome_unknown(error_from_response(vendor_error(504, "X")))
-        assert not outcome_unknown(error_from_response(vendor_error(503, "X")))
-        assert not outcome_unknown(error_from_response(vendor_error(429, "X")))
-        assert not outcome_unknown(error_from_response(vendor_error(409, "X")))
+    @pytest.mark.parametrize(
+        ("status", "delivery"),
+        [
+            (500, Delivery.UNKNOWN),
+            (502, Delivery.UNKNOWN),
+            (504, Delivery.UNKNOWN),
+            (503, Delivery.REJECTED),
+            (429, Delivery.REJECTED),
+            (409, Delivery.REJECTED),
+            (404, Delivery.REJECTED),
+        ],
+    )
+    def test_delivery_of_an_error_status(self, status: int, delivery: Delivery) -> None:
+        assert delivery_of(error_from_response(vendor_error(status, "X"))) is delivery
+
+    def test_delivery_of_a_transport_failure(self) -> None:
+        never = error_from_transport(httpx.ConnectError("refused", request=REQUEST))
+        maybe = error_from_transport(httpx.RemoteProtocolError("dropped", request=REQUEST))
+        assert delivery_of(never) is Delivery.NOT_SENT
+        assert delivery_of(maybe) is Delivery.UNKNOWN
 
 
 class TestSecretStr:
