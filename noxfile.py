@@ -4,12 +4,16 @@ nox                      # check_generated lint typecheck tests schemathesis sec
 nox -s generate          # openapi.yaml -> generated/sinch_keys_api
 nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
 nox -s record            # re-record cassettes/ against the emulator (or the live API)
+
+The project's own tools are PEP 735 dependency groups in pyproject.toml (never published as
+extras); nox.project.dependency_groups turns them into requirements for any installer.
 """
 
 from __future__ import annotations
 
 import nox
 
+nox.needs_version = ">=2025.2.9"  # nox.project.dependency_groups
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = [
     "check_generated",
@@ -21,28 +25,31 @@ nox.options.sessions = [
 ]
 nox.options.error_on_missing_interpreters = True
 
-DEV = ".[dev]"
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+# the package with the extras the tests exercise ([cli]: typer, rich, uvicorn), and the tools
+PACKAGE = ".[cli,aiohttp]"
+DEV = nox.project.dependency_groups(PYPROJECT, "dev")
 LINTED = ["sinch_keys", "tests", "tools", "noxfile.py"]
 
 
 @nox.session
 def spec(session: nox.Session) -> None:
     """Rebuild openapi.yaml from the vendor's copy and our overlay of fixes."""
-    session.install(DEV)
+    session.install(PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.build")
 
 
 @nox.session
 def generate(session: nox.Session) -> None:
     """Regenerate the low-level client under generated/ with the pinned generator."""
-    session.install(DEV)
+    session.install(PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.generate")
 
 
 @nox.session
 def check_generated(session: nox.Session) -> None:
     """Fail if openapi.yaml or generated/ is not what the sources produce."""
-    session.install(DEV)
+    session.install(PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.build", "--check")
     session.run("python", "-m", "tools.spec.generate", "--check")
 
@@ -58,14 +65,14 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on sinch_keys (and the generated package it imports)."""
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("mypy", "--strict", "sinch_keys")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite, offline: cassettes replay with record mode none."""
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("pytest", *session.posargs)
 
 
@@ -73,7 +80,7 @@ def tests(session: nox.Session) -> None:
 def record(session: nox.Session) -> None:
     """Re-record every cassette: against the live API when SINCH_KEY_ID, SINCH_KEY_SECRET and
     SINCH_PROJECT_ID are set, otherwise against the in-process emulator."""
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("pytest", "-m", "cassette", "--record-mode=rewrite", *session.posargs)
 
 
@@ -84,15 +91,15 @@ def update_spec(session: nox.Session) -> None:
     nox -s update_spec -- [SOURCE] [--allow-breaking] [--skip-tests]
     Exit status 3: breaking change found; 4: tests failed (see spec/CHANGES.md).
     """
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.update", *session.posargs)
 
 
 @nox.session
 def schemathesis(session: nox.Session) -> None:
-    """schemathesis (pinned in .[dev]) against the HTTP emulator with openapi.yaml, default
+    """schemathesis (pinned in the dev group) against the HTTP emulator with openapi.yaml, default
     checks, Basic auth of the bootstrap key; extra args go to ``st run``."""
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("python", "tests/emulator/run_schemathesis.py", *session.posargs)
 
 
@@ -100,7 +107,7 @@ def schemathesis(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks against raw httpx (never part of the test suite): writes benchmarks/results.md
     and benchmarks/per_call_ratios.png. ``nox -s bench -- --quick`` for a ~1-2 minute run."""
-    session.install(DEV, "matplotlib", "httpx-aiohttp>=0.2")
+    session.install(PACKAGE, *DEV, "matplotlib")
     session.run("python", "-m", "benchmarks.run", *session.posargs)
 
 
@@ -124,7 +131,8 @@ def security(session: nox.Session) -> None:
     vulnerability service (PyPI's JSON API or OSV); --strict fails when a package could not be
     audited, so an unreachable service is a failure, never a silent pass. Not in the default
     CI list: this workplace's network does not serve those APIs."""
-    session.install("-e", DEV, *SECURITY_TOOLS, "pip-audit==2.10.1")
+    session.install("-e", PACKAGE, *DEV, *SECURITY_TOOLS, "pip-audit==2.10.1")
     session.run("bandit", "-q", "-r", "sinch_keys")  # findings are fixed or justified inline
     session.run("python", "-m", "tests.reliability.secret_scan")
     session.run("pip-audit", "--strict", "--skip-editable", "--progress-spinner", "off")
+
