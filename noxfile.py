@@ -1,9 +1,10 @@
 """Every job of the project, as nox sessions. ``nox`` alone runs what CI runs.
 
-nox                      # check_generated lint typecheck tests schemathesis secrets_scan (= CI)
+nox                      # check_generated lint typecheck tests schemathesis secrets_scan docs
 nox -s generate          # openapi.yaml -> generated/sinch_keys_api
 nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
 nox -s record            # re-record cassettes/ against the emulator (or the live API)
+nox -s docs              # the reference site (mkdocs --strict) into site/
 
 The project's own tools are PEP 735 dependency groups in pyproject.toml (never published as
 extras); nox.project.dependency_groups turns them into requirements for any installer.
@@ -22,6 +23,7 @@ nox.options.sessions = [
     "tests",
     "schemathesis",
     "secrets_scan",
+    "docs",
 ]
 nox.options.error_on_missing_interpreters = True
 
@@ -29,6 +31,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 # the package with the extras the tests exercise ([cli]: typer, rich, uvicorn), and the tools
 PACKAGE = ".[cli,aiohttp]"
 DEV = nox.project.dependency_groups(PYPROJECT, "dev")
+DOCS = nox.project.dependency_groups(PYPROJECT, "docs")
 LINTED = ["sinch_keys", "tests", "tools", "noxfile.py"]
 
 
@@ -136,3 +139,12 @@ def security(session: nox.Session) -> None:
     session.run("python", "-m", "tests.reliability.secret_scan")
     session.run("pip-audit", "--strict", "--skip-editable", "--progress-spinner", "off")
 
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The reference site (mkdocs.yml): mkdocs-material, the API rendered from the docstrings
+    by mkdocstrings, the README's guide, the CLI reference, SECURITY.md and CHANGELOG.md.
+    ``--strict``: a broken link or API reference fails the build. Output: site/."""
+    session.install(*DOCS)
+    quiet = {"NO_MKDOCS_2_WARNING": "1"}  # mkdocs-material's end-of-life banner, every build
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", *session.posargs, env=quiet)
