@@ -1,16 +1,21 @@
 """Every job of the project, as nox sessions. ``nox`` alone runs what CI runs.
 
-nox                      # check_generated lint typecheck tests schemathesis secrets_scan (= CI)
+nox                      # check_generated lint typecheck tests schemathesis secrets_scan docs
 nox -s generate          # openapi.yaml -> generated/sinch_keys_api
 nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
 nox -s record            # re-record cassettes/ against the emulator (or the live API)
 nox -s explore           # every fault on every exchange, up to 3 per run (its own CI job)
+nox -s docs              # the reference site (mkdocs --strict) into site/
+
+The project's own tools are PEP 735 dependency groups in pyproject.toml (never published as
+extras); nox.project.dependency_groups turns them into requirements for any installer.
 """
 
 from __future__ import annotations
 
 import nox
 
+nox.needs_version = ">=2025.2.9"  # nox.project.dependency_groups
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = [
     "check_generated",
@@ -19,31 +24,36 @@ nox.options.sessions = [
     "tests",
     "schemathesis",
     "secrets_scan",
+    "docs",
 ]
 nox.options.error_on_missing_interpreters = True
 
-DEV = ".[dev]"
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+# the package with the extras the tests exercise ([cli]: typer, rich, uvicorn), and the tools
+PACKAGE = ".[cli,aiohttp]"
+DEV = nox.project.dependency_groups(PYPROJECT, "dev")
+DOCS = nox.project.dependency_groups(PYPROJECT, "docs")
 LINTED = ["sinch_keys", "tests", "tools", "noxfile.py"]
 
 
 @nox.session
 def spec(session: nox.Session) -> None:
     """Rebuild openapi.yaml from the vendor's copy and our overlay of fixes."""
-    session.install(DEV)
+    session.install(PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.build")
 
 
 @nox.session
 def generate(session: nox.Session) -> None:
     """Regenerate the low-level client under generated/ with the pinned generator."""
-    session.install(DEV)
+    session.install(PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.generate")
 
 
 @nox.session
 def check_generated(session: nox.Session) -> None:
     """Fail if openapi.yaml or generated/ is not what the sources produce."""
-    session.install(DEV)
+    session.install(PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.build", "--check")
     session.run("python", "-m", "tools.spec.generate", "--check")
 
@@ -59,14 +69,14 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on sinch_keys (and the generated package it imports)."""
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("mypy", "--strict", "sinch_keys")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite, offline: cassettes replay with record mode none."""
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("pytest", *session.posargs)
 
 
@@ -74,7 +84,7 @@ def tests(session: nox.Session) -> None:
 def record(session: nox.Session) -> None:
     """Re-record every cassette: against the live API when SINCH_KEY_ID, SINCH_KEY_SECRET and
     SINCH_PROJECT_ID are set, otherwise against the in-process emulator."""
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("pytest", "-m", "cassette", "--record-mode=rewrite", *session.posargs)
 
 
@@ -85,7 +95,7 @@ def update_spec(session: nox.Session) -> None:
     nox -s update_spec -- [SOURCE] [--allow-breaking] [--skip-tests]
     Exit status 3: breaking change found; 4: tests failed (see spec/CHANGES.md).
     """
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.update", *session.posargs)
 
 
@@ -95,15 +105,15 @@ def explore(session: nox.Session) -> None:
     faults per run, every operation, sync and async; prints runs and violations per operation
     and fails on any violation. ``nox -s explore -- --depth 2`` for a shorter run. The default
     test session runs depth 1 (and depth 2 for the writes) on every run."""
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("python", "-m", "tests.explore.explorer", *session.posargs)
 
 
 @nox.session
 def schemathesis(session: nox.Session) -> None:
-    """schemathesis (pinned in .[dev]) against the HTTP emulator with openapi.yaml, default
+    """schemathesis (pinned in the dev group) against the HTTP emulator with openapi.yaml, default
     checks, Basic auth of the bootstrap key; extra args go to ``st run``."""
-    session.install("-e", DEV)
+    session.install("-e", PACKAGE, *DEV)
     session.run("python", "tests/emulator/run_schemathesis.py", *session.posargs)
 
 
@@ -111,7 +121,7 @@ def schemathesis(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks against raw httpx (never part of the test suite): writes benchmarks/results.md
     and benchmarks/per_call_ratios.png. ``nox -s bench -- --quick`` for a ~1-2 minute run."""
-    session.install(DEV, "matplotlib", "httpx-aiohttp>=0.2")
+    session.install(PACKAGE, *DEV, "matplotlib")
     session.run("python", "-m", "benchmarks.run", *session.posargs)
 
 
@@ -135,7 +145,17 @@ def security(session: nox.Session) -> None:
     vulnerability service (PyPI's JSON API or OSV); --strict fails when a package could not be
     audited, so an unreachable service is a failure, never a silent pass. Not in the default
     CI list: this workplace's network does not serve those APIs."""
-    session.install("-e", DEV, *SECURITY_TOOLS, "pip-audit==2.10.1")
+    session.install("-e", PACKAGE, *DEV, *SECURITY_TOOLS, "pip-audit==2.10.1")
     session.run("bandit", "-q", "-r", "sinch_keys")  # findings are fixed or justified inline
     session.run("python", "-m", "tests.reliability.secret_scan")
     session.run("pip-audit", "--strict", "--skip-editable", "--progress-spinner", "off")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The reference site (mkdocs.yml): mkdocs-material, the API rendered from the docstrings
+    by mkdocstrings, the README's guide, the CLI reference, SECURITY.md and CHANGELOG.md.
+    ``--strict``: a broken link or API reference fails the build. Output: site/."""
+    session.install(*DOCS)
+    quiet = {"NO_MKDOCS_2_WARNING": "1"}  # mkdocs-material's end-of-life banner, every build
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", *session.posargs, env=quiet)

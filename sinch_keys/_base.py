@@ -19,6 +19,7 @@ import attrs
 import httpx
 from sinch_keys_api import _spec_defaults
 
+from sinch_keys import _routing
 from sinch_keys._auth import OAuth2ClientCredentials, TokenCache
 from sinch_keys._errors import MissingCredentialsError
 from sinch_keys._retry import RetryKind, RetryPolicy
@@ -101,7 +102,9 @@ class BaseClient:
         http_client_given: bool,
         clock: Callable[[], float] | None,
     ) -> None:
-        env = os.environ
+        # inside sinch_keys.testing.emulated(): the emulator's settings stand in for the environment
+        self._route = None if http_client_given else _routing.current()
+        env = os.environ if self._route is None else self._route.environ
         self.project_id = project_id if project_id is not None else env.get("SINCH_PROJECT_ID")
         if self.project_id is not None:
             check_id("project_id", self.project_id)
@@ -165,7 +168,10 @@ class BaseClient:
             return given
         self._request_headers = None
         self._default_timeout = httpx.USE_CLIENT_DEFAULT
-        return pool_class(timeout=self._timeout, limits=DEFAULT_LIMITS, headers=self._headers)
+        transport = None if self._route is None else self._route.transport_for(pool_class)
+        return pool_class(
+            timeout=self._timeout, limits=DEFAULT_LIMITS, headers=self._headers, transport=transport
+        )
 
     def _switch_credentials(self, key_id: str, key_secret: str) -> None:
         """After rotating its own key: authenticate with the new one from now on."""

@@ -13,6 +13,13 @@ or over real HTTP on loopback (needs the ``emulator`` extra, uvicorn)::
     with serve_emulator(emu) as base_url:
         httpx.get(base_url + "/v1/projects/proj-1/accessKeys", auth=(emu.key_id, emu.key_secret))
 
+or, for code that builds its own clients, route every client built inside a block to an
+emulator, with no change to that code (also a decorator, and pytest fixtures: see
+``sinch_keys.pytest_plugin``)::
+
+    with emulated(project_id="proj-1") as emu:
+        run_the_code_under_test()          # its SinchKeys() talks to emu, in process
+
 ``python -m sinch_keys.testing --port 8080`` serves one from the shell and prints the
 ``export`` lines that point the SDK and the CLI at it.
 """
@@ -20,6 +27,7 @@ or over real HTTP on loopback (needs the ``emulator`` extra, uvicorn)::
 from __future__ import annotations
 
 from sinch_keys.testing._asgi import EmulatorApp
+from sinch_keys.testing._emulated import Emulation, current_emulator, emulated
 from sinch_keys.testing._emulator import Emulator, Outcome, RecordedRequest
 from sinch_keys.testing._faults import ROUTES, Fault, FaultController
 from sinch_keys.testing._server import export_lines, run_emulator_server, serve_emulator
@@ -28,12 +36,15 @@ from sinch_keys.testing._store import AppliedWrite
 __all__ = [
     "ROUTES",
     "AppliedWrite",
+    "Emulation",
     "Emulator",
     "EmulatorApp",
     "Fault",
     "FaultController",
     "Outcome",
     "RecordedRequest",
+    "current_emulator",
+    "emulated",
     "export_lines",
     "run_emulator_server",
     "serve_emulator",

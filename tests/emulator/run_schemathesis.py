@@ -54,7 +54,7 @@ def st_command(spec_path: Path, base_url: str, extra: list[str]) -> list[str]:
     """The ``st run`` command line for an emulator at ``base_url``."""
     st = shutil.which("st") or shutil.which("schemathesis")
     if st is None:
-        raise SystemExit("schemathesis is not installed: pip install -e '.[dev]'")
+        raise SystemExit("schemathesis is not installed: uv pip install -e '.[cli]' --group dev")
     return [
         st,
         "--config-file",
