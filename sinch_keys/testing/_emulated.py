@@ -113,8 +113,8 @@ class Emulation:
                 "SINCH_KEYS_BASE_URL": emulator.base_url,
                 "SINCH_KEYS_TOKEN_URL": emulator.token_url,
             },
-            transport=emulator.transport,
-            async_transport=emulator.async_transport,
+            transport=emulator.intercepting_transport,
+            async_transport=emulator.async_intercepting_transport,
             owner=emulator,
         )
         _routing.activate(route)

@@ -178,6 +178,8 @@ class Emulator:
         # Look handle/ahandle up per request, so a test may wrap them on the instance.
         self._transport = httpx.MockTransport(lambda request: self.handle(request))
         self._async_transport = httpx.MockTransport(self._ahandle_late_bound)
+        self._intercepting = httpx.MockTransport(lambda r: self.handle(r, any_host=True))
+        self._async_intercepting = httpx.MockTransport(self._ahandle_any_host)
 
     def __repr__(self) -> str:
         return f"<Emulator project={self.project_id!r} keys={len(self._store.keys_by_id)}>"
@@ -203,6 +205,27 @@ class Emulator:
             client = httpx.AsyncClient(transport=emu.async_transport, base_url=emu.base_url)
         """
         return self._async_transport
+
+    @property
+    def intercepting_transport(self) -> httpx.BaseTransport:
+        """Like :attr:`transport`, but serving requests for *any* host, so nothing a client
+        sends leaves the process (what :func:`~sinch_keys.testing.emulated` routes to).
+
+        Example::
+
+            client = httpx.Client(transport=emu.intercepting_transport)
+        """
+        return self._intercepting
+
+    @property
+    def async_intercepting_transport(self) -> httpx.AsyncBaseTransport:
+        """The async twin of :attr:`intercepting_transport`.
+
+        Example::
+
+            client = httpx.AsyncClient(transport=emu.async_intercepting_transport)
+        """
+        return self._async_intercepting
 
     @property
     def token_ttl(self) -> float:
@@ -337,8 +360,11 @@ class Emulator:
 
     # --- transports ---------------------------------------------------------------------------
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    def handle(self, request: httpx.Request, any_host: bool = False) -> httpx.Response:
         """Serve one request in process: sleeps for latency, raises for drop/timeout faults.
+
+        A request for another host than :attr:`base_url` fails as a refused connection would,
+        unless ``any_host`` (see :attr:`intercepting_transport`).
 
         Example::
 
@@ -346,14 +372,15 @@ class Emulator:
             assert response.status_code == 404
         """
         request.read()
-        self._check_host(request)
+        if not any_host:
+            self._check_host(request)
         outcome = self.dispatch(request)
         if outcome.delay > 0:
             time.sleep(outcome.delay)
         _raise_for(outcome, request)
         return outcome.response
 
-    async def ahandle(self, request: httpx.Request) -> httpx.Response:
+    async def ahandle(self, request: httpx.Request, any_host: bool = False) -> httpx.Response:
         """The async twin of :meth:`handle` (latency is an ``await``, not a blocking sleep).
 
         Example::
@@ -361,7 +388,8 @@ class Emulator:
             response = await emu.ahandle(httpx.Request("GET", emu.base_url + "/nope"))
         """
         await request.aread()
-        self._check_host(request)
+        if not any_host:
+            self._check_host(request)
         outcome = self.dispatch(request)
         if outcome.delay > 0:
             await anyio.sleep(outcome.delay)
@@ -370,6 +398,9 @@ class Emulator:
 
     async def _ahandle_late_bound(self, request: httpx.Request) -> httpx.Response:
         return await self.ahandle(request)
+
+    async def _ahandle_any_host(self, request: httpx.Request) -> httpx.Response:
+        return await self.ahandle(request, any_host=True)
 
     def _check_host(self, request: httpx.Request) -> None:
         # In process there is no DNS: without this check a client pointed at any other host
