@@ -117,6 +117,31 @@ def describe(exc: BaseException, credentials_hint: str) -> tuple[int, str]:
     )
 
 
+_OUR_TRACEBACK_TEXT = ("Traceback (", "  File ", "  [", "\nDuring handling", "\nThe above")
+
+
+def safe_traceback(exc: BaseException) -> list[str]:
+    """The traceback of ``exc`` as terminal-safe lines.
+
+    Frames and chain separators are Python's own text, split into their lines; each
+    exception's ``Type: message`` stays ONE line with its escapes neutralised, so a
+    server's message cannot start a forged line of output.
+
+    Example::
+
+        for line in safe_traceback(exc):
+            print(line, file=sys.stderr)
+    """
+    lines: list[str] = []
+    for chunk in traceback.format_exception(exc):
+        body = chunk.removesuffix("\n")
+        if chunk.startswith(_OUR_TRACEBACK_TEXT):
+            lines += [safe(line) for line in body.split("\n")]
+        else:  # "Type: message" of one exception of the chain, or a note
+            lines.append(safe(body))
+    return lines
+
+
 class Report:
     """What :func:`reporting` knows about the command by the time it fails."""
 
@@ -175,7 +200,7 @@ def reporting(*, debug: bool) -> Iterator[Report]:
         fail("interrupted", EXIT_INTERRUPTED)
     except Exception as exc:
         if debug and not isinstance(exc, CommandError):  # the CLI's own refusal: no stack
-            for line in traceback.format_exc().splitlines():
-                print(safe(line), file=sys.stderr)
+            for line in safe_traceback(exc):
+                print(line, file=sys.stderr)
         code, message = describe(exc, report.credentials_hint)
         fail(message, code)
