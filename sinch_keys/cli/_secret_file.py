@@ -129,7 +129,9 @@ class SecretFile:
             raise SecretFileLostError(reason) from None
         finally:
             os.close(fd)
-        if links == 0 or self._current_identity() != self._identity:
+        # Linked, and what the user's path names now: neither the file nor a directory of
+        # its path was swapped, removed or renamed since the file was created.
+        if links == 0 or _identity(self.path, None) != self._identity:
             raise SecretFileLostError(
                 f"{self.path} was replaced or removed by another process while the secret was "
                 f"being written, so the file there does not hold it"
@@ -139,12 +141,6 @@ class SecretFile:
                 os.fsync(self._dir_fd)
         self.written = True
 
-    def _current_identity(self) -> tuple[int, int] | None:
-        try:
-            info = os.stat(self._target(), dir_fd=self._dir_fd, follow_symlinks=False)
-        except OSError:
-            return None
-        return (info.st_dev, info.st_ino)
 
     def discard(self) -> None:
         """Remove the (still empty) file after the command failed before writing it; a file
@@ -153,7 +149,7 @@ class SecretFile:
             return
         fd, self._fd = self._fd, None
         os.close(fd)
-        if self._current_identity() == self._identity:
+        if _identity(self._target(), self._dir_fd) == self._identity:
             with contextlib.suppress(OSError):
                 os.unlink(self._target(), dir_fd=self._dir_fd)
 
@@ -162,6 +158,14 @@ class SecretFile:
         if self._dir_fd is not None:
             dir_fd, self._dir_fd = self._dir_fd, None
             os.close(dir_fd)
+
+
+def _identity(path: str, dir_fd: int | None) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
 
 
 def _write_all(fd: int, data: bytes) -> None:
