@@ -23,6 +23,7 @@ from sinch_keys.cli._config import (
     KEYRING_SERVICE,
     Profile,
     check_profile_name,
+    check_setting,
     check_url,
     config_path,
     keyring_backend,
@@ -84,6 +85,8 @@ def configure(
             "Project id", current.project_id, "--project", interactive
         )
         key_id = flags.key_id or _ask("Access key id", current.key_id, "--key-id", interactive)
+        check_setting("project_id", project_id, "--project")
+        check_setting("key_id", key_id, "--key-id")
         base_url = flags.base_url or current.base_url
         token_url = flags.token_url or current.token_url
         for what, url in (("--base-url", base_url), ("--token-url", token_url)):

@@ -141,7 +141,6 @@ class SecretFile:
                 os.fsync(self._dir_fd)
         self.written = True
 
-
     def discard(self) -> None:
         """Remove the (still empty) file after the command failed before writing it; a file
         that another process put at the path is left alone."""

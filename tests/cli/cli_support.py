@@ -44,6 +44,7 @@ class Sent:
     params: dict[str, str]
     authorization: str
     stdout_before: str
+    url: str = ""
 
 
 class Recorder(httpx.BaseTransport):
@@ -61,6 +62,7 @@ class Recorder(httpx.BaseTransport):
                 dict(request.url.params),
                 request.headers.get("authorization", ""),
                 _stdout_so_far(),
+                str(request.url),
             )
         )
         return self.inner.handle_request(request)
