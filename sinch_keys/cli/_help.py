@@ -15,6 +15,7 @@ import copy
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -106,6 +107,41 @@ def _parse_with_context(command: Any, parse: Any, ctx: Any, args: list[str]) -> 
     return result
 
 
+def _fill(text: str, width: int, indent: int) -> list[str]:
+    # never break inside "--key-secret-stdin" or a URL: options must stay copyable
+    return textwrap.wrap(
+        text, max(width - indent, 20), break_on_hyphens=False, break_long_words=False
+    ) or [""]
+
+
+def _write_text(formatter: Any, text: str) -> None:
+    """Paragraphs of ``text``, re-wrapped to the formatter's width, indented one level."""
+    formatter.write_paragraph()
+    indent = formatter.current_indent + formatter.indent_increment
+    for number, paragraph in enumerate(p for p in text.split("\n\n") if p.strip()):
+        if number:
+            formatter.write("\n")
+        for line in _fill(" ".join(paragraph.split()), formatter.width, indent):
+            formatter.write(f"{' ' * indent}{line}\n")
+
+
+def _write_dl(formatter: Any, rows: Sequence[tuple[str, str]]) -> None:
+    """A definition list (options, commands): the terms aligned, the text wrapped after."""
+    indent = formatter.current_indent
+    column = min(max(len(term) for term, _ in rows), 30) + 2
+    for term, text in rows:
+        lines = _fill(" ".join(text.split()), formatter.width, indent + column)
+        if len(term) + 2 > column:  # a long term gets its own line
+            formatter.write(f"{' ' * indent}{term}\n")
+            first, rest = lines[0], lines[1:]
+            formatter.write(f"{' ' * (indent + column)}{first}\n")
+        else:
+            first, rest = lines[0], lines[1:]
+            formatter.write(f"{' ' * indent}{term.ljust(column)}{first}".rstrip() + "\n")
+        for line in rest:
+            formatter.write(f"{' ' * (indent + column)}{line}\n")
+
+
 def _write_sections(formatter: Any, sections: Sequence[tuple[str, list[str]]]) -> None:
     for title, body in sections:
         with formatter.section(title):
@@ -139,9 +175,7 @@ class Command(TyperCommand):
         self.format_usage(ctx, formatter)
         description, sections = split_doc(self.help or "")
         if description:
-            formatter.write_paragraph()
-            with formatter.indentation():
-                formatter.write_text(description)
+            _write_text(formatter, description)
         params = [p for p in self.get_params(ctx) if not getattr(p, "hidden", False)]
         arguments = [
             (_argument_usage(p).strip("[]."), getattr(p, "help", None) or "")
@@ -155,19 +189,18 @@ class Command(TyperCommand):
         ]
         if arguments:
             with formatter.section("Arguments"):
-                formatter.write_dl(arguments)
+                _write_dl(formatter, arguments)
         if options:
             with formatter.section("Options"):
-                formatter.write_dl(options)
+                _write_dl(formatter, options)
         if self.takes_global_options:
-            formatter.write_paragraph()
-            with formatter.indentation():
-                formatter.write_text(
-                    "The global options (--profile, --project, --key-id, --key-secret-file, "
-                    "--key-secret-stdin, --base-url, --token-url, --auth, "
-                    "--allow-insecure-http, --debug) work before or after the command: "
-                    "see sinch-keys --help."
-                )
+            _write_text(
+                formatter,
+                "The global options (--profile, --project, --key-id, --key-secret-file, "
+                "--key-secret-stdin, --base-url, --token-url, --auth, "
+                "--allow-insecure-http, --debug) work before or after the command: "
+                "see sinch-keys --help.",
+            )
         _write_sections(formatter, sections)
 
 
@@ -219,19 +252,17 @@ class Group(TyperGroup):
         self.format_usage(ctx, formatter)
         description, sections = split_doc(self.help or "")
         if description:
-            formatter.write_paragraph()
-            with formatter.indentation():
-                formatter.write_text(description)
+            _write_text(formatter, description)
         rows = []
         for name in self.list_commands(ctx):
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
                 rows.append((name, command.get_short_help_str()))
         with formatter.section("Commands"):
-            formatter.write_dl(rows)
+            _write_dl(formatter, rows)
         params = [p for p in self.get_params(ctx) if not getattr(p, "hidden", False)]
         with formatter.section("Global options"):
-            formatter.write_dl([_option_row(p) for p in params])
+            _write_dl(formatter, [_option_row(p) for p in params])
         _write_sections(formatter, sections)
 
     def main(
