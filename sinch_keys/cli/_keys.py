@@ -30,7 +30,6 @@ from sinch_keys.cli._secret_file import SecretFile, SecretFileLostError, secret_
 from sinch_keys.cli._session import session
 
 ONCE_WARNING = "This secret cannot be shown again: store it now."
-KEY_LIMIT = 10
 
 
 def _key_id(value: str) -> str:
@@ -126,8 +125,8 @@ def create_key(
 ) -> None:
     """Create a key and hand over its secret, which is shown only once.
 
-    The secret is printed once on stdout, or written only to --secret-file. A
-    project has at most 10 keys.
+    The secret is printed once on stdout, or written only to --secret-file. At
+    the project's key limit (10), the error says which command frees a place.
 
     Examples:
       sinch-keys create "ci deploy"
@@ -141,9 +140,8 @@ def create_key(
             if exc.status != "FAILED_PRECONDITION":
                 raise
             raise CommandError(
-                f"{api_error_text(exc)}: a project has at most {KEY_LIMIT} access keys; "
-                f"delete one you no longer use first (sinch-keys list, then "
-                f"sinch-keys delete ID)",
+                f"{api_error_text(exc)}: the project is at its access key limit; delete a "
+                f"key you no longer use first (sinch-keys list, then sinch-keys delete ID)",
                 EXIT_FAILURE,
             ) from exc
         deliver(created, destination, as_json, "Created")

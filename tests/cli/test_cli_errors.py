@@ -314,7 +314,7 @@ def test_the_key_limit_on_create_suggests_deleting_a_key(cli: CLI) -> None:
     assert result.exit_code == 1
     line = error_line(result.stderr)
     assert line.startswith("error: 400 FAILED_PRECONDITION: ")
-    assert "delete one you no longer use first" in line
+    assert "delete a key you no longer use first" in line
     assert "sinch-keys delete ID" in line
 
 
