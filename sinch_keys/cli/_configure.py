@@ -61,7 +61,9 @@ def configure(
     """Save a named profile: project id, key id, and the key's secret.
 
     Values come from --project, --key-id, --base-url, --token-url and --auth when
-    given, else from a prompt (the profile's current value is the default). The
+    given, else from a prompt (the profile's current value is the default), never
+    from SINCH_* variables (a shell pointed at an emulator must not leak into a
+    profile). The
     secret comes from --key-secret-stdin or --key-secret-file, else a hidden prompt;
     it goes to the OS keyring (service sinch-keys), or to --secret-file. The profile
     is named by --profile, else SINCH_KEYS_PROFILE, else "default"; commands use it

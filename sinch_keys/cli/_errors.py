@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -38,6 +39,8 @@ EXIT_USAGE = 2
 """A usage or configuration problem, found before anything was sent or changed."""
 EXIT_INTERRUPTED = 130
 """Interrupted by Ctrl-C (128 + SIGINT, as shells report it)."""
+EXIT_BROKEN_PIPE = 141
+"""stdout was closed early (``sinch-keys list | head``): 128 + SIGPIPE, nothing printed."""
 
 
 class CommandError(Exception):
@@ -142,6 +145,16 @@ def safe_traceback(exc: BaseException) -> list[str]:
     return lines
 
 
+def silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush does
+    not fail again (the recipe of the Python documentation for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass
+
+
 class Report:
     """What :func:`reporting` knows about the command by the time it fails."""
 
@@ -194,8 +207,11 @@ def reporting(*, debug: bool) -> Iterator[Report]:
     try:
         with _debug_log(debug):
             yield report
-    except (typer.Exit, typer.Abort, BrokenPipeError):
+    except (typer.Exit, typer.Abort):
         raise
+    except BrokenPipeError:
+        silence_stdout()
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except KeyboardInterrupt:
         fail("interrupted", EXIT_INTERRUPTED)
     except Exception as exc:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import re
 import sys
 import textwrap
@@ -23,7 +22,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from sinch_keys.cli._config import Flags
-from sinch_keys.cli._errors import EXIT_FAILURE, EXIT_USAGE
+from sinch_keys.cli._errors import EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_USAGE, silence_stdout
 from sinch_keys.cli._output import safe
 
 GLOBAL_OPTIONS = (
@@ -39,8 +38,6 @@ GLOBAL_OPTIONS = (
     "debug",
 )
 """The names of the options that configure a connection, accepted before or after a command."""
-EXIT_BROKEN_PIPE = 141
-"""stdout was closed early (``sinch-keys list | head``): 128 + SIGPIPE, nothing printed."""
 
 _SECTION = re.compile(r"^([A-Z][A-Za-z ]*):$")
 
@@ -286,12 +283,12 @@ class Group(TyperGroup):
             )
             code = result if isinstance(result, int) and not isinstance(result, bool) else 0
         except BrokenPipeError:
-            _silence_stdout()
+            silence_stdout()
             code = EXIT_BROKEN_PIPE
         except typer.TyperException as exc:  # typer's click errors: usage errors above all
             code = _report_usage_error(exc)
         except typer.Abort:  # end of input at a prompt
-            typer.echo("error: aborted: no answer (end of input)", err=True)
+            typer.echo("error: aborted: no answer was given", err=True)
             code = EXIT_FAILURE
         except Exception as exc:  # the contract holds even for a bug in an option callback
             typer.echo(f"error: unexpected {type(exc).__name__}: {safe(str(exc))}", err=True)
@@ -314,13 +311,3 @@ def _report_usage_error(exc: typer.TyperException) -> int:
     if code == EXIT_USAGE and ctx is not None:
         typer.echo(f"Try '{safe(ctx.command_path)} --help' for help.", err=True)
     return code
-
-
-def _silence_stdout() -> None:
-    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush does
-    not raise again (the recipe of the Python documentation for SIGPIPE)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass

@@ -451,3 +451,20 @@ def test_the_log_warning_is_given_once_per_process(capsys: pytest.CaptureFixture
     assert [r.getMessage() for r in records] == [
         "warning: SINCH_KEYS_LOG='loud' is not a log level (debug or info); ignored"
     ]
+
+
+def test_a_closed_stdout_ends_quietly_with_141(http_cli: CLI) -> None:
+    """``sinch-keys list | head``: the reader went away; no traceback, no error line."""
+    for number in range(3):
+        create(http_cli, f"key {number}")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sinch_keys", "list", "--page-size", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # before the first row is written: deterministic
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 141
+    assert stderr == ""
