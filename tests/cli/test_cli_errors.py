@@ -322,9 +322,12 @@ def test_connection_failure_is_one_line(cli: CLI, monkeypatch: pytest.MonkeyPatc
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
+    import time
+
     monkeypatch.setattr(
         _session, "make_http_client", lambda: httpx.Client(transport=httpx.MockTransport(refuse))
     )
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the retries' backoff
     result = cli("--auth", "basic", "list")
     assert result.exit_code == 1
     assert "connection failed" in error_line(result.stderr)
