@@ -45,7 +45,12 @@ _UNWRITABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 @dataclass
 class Flags:
     """What the command line said (None / False: not given). The global options set it;
-    the same options after a command override it."""
+    the same options after a command override it.
+
+    Example::
+
+        resolve(Flags(profile="staging", auth="basic"))
+    """
 
     profile: str | None = None
     project: str | None = None
@@ -84,8 +89,13 @@ _PROFILE_KEYS = tuple(f.name for f in fields(Profile) if f.name != "name")
 class Settings:
     """The settings a command runs with, each resolved from flags, environment or profile.
 
-    ``sources`` says where the key id and secret came from, for messages that must tell the
-    user what to fix.
+    ``sources`` says where each setting came from (``"--key-id"``, ``"SINCH_KEY_ID"``,
+    ``"profile 'ci'"``), for messages that must tell the user what to fix.
+
+    Example::
+
+        settings = resolve(Flags())
+        settings.sources["project_id"]   # e.g. 'SINCH_PROJECT_ID'
     """
 
     project_id: str | None
@@ -349,7 +359,13 @@ def _secret(
 
 
 def missing_message(setting: str, settings: Settings) -> str:
-    """What to do about a setting no source provided."""
+    """What to do about a setting no source provided.
+
+    Example::
+
+        >>> missing_message("key_id", settings)
+        'missing key id: set SINCH_KEY_ID, pass --key-id, or run sinch-keys configure'
+    """
     if setting == "project_id":
         return (
             "missing project id: set SINCH_PROJECT_ID, pass --project, or run sinch-keys configure"
@@ -371,7 +387,13 @@ def missing_message(setting: str, settings: Settings) -> str:
 
 
 def check_setting(setting: str, value: str, source: str) -> None:
-    """Raise :class:`CommandError` (exit 2) unless ``value`` is a usable id."""
+    """Raise :class:`CommandError` (exit 2) unless ``value`` is a usable id; ``source``
+    names where it came from.
+
+    Example::
+
+        check_setting("project_id", "..", "--project")   # raises: a dot-segment
+    """
     try:
         check_id(setting, value)
     except (TypeError, ValueError) as exc:

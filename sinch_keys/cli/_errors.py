@@ -58,7 +58,12 @@ class CommandError(Exception):
 
 
 def fail(message: str, code: int) -> NoReturn:
-    """Print ``error: message`` as one terminal-safe line on stderr and exit with ``code``."""
+    """Print ``error: message`` as one terminal-safe line on stderr and exit with ``code``.
+
+    Example::
+
+        fail("declined: nothing was deleted", EXIT_FAILURE)
+    """
     typer.echo(f"error: {safe(message)}", err=True)
     raise typer.Exit(code)
 
@@ -94,6 +99,11 @@ def describe(exc: BaseException, credentials_hint: str) -> tuple[int, str]:
 
     ``credentials_hint`` says where the key id and secret came from; it is added to a refused
     authentication, the one error whose fix is in the user's configuration.
+
+    Example::
+
+        >>> describe(CommandError("refusing to overwrite ci.secret"), "")
+        (2, 'refusing to overwrite ci.secret')
     """
     if isinstance(exc, CommandError):
         return exc.code, exc.message
@@ -147,7 +157,13 @@ def safe_traceback(exc: BaseException) -> list[str]:
 
 def silence_stdout() -> None:
     """After a broken pipe, point stdout at /dev/null so the interpreter's final flush does
-    not fail again (the recipe of the Python documentation for SIGPIPE)."""
+    not fail again (the recipe of the Python documentation for SIGPIPE).
+
+    Example::
+
+        except BrokenPipeError:
+            silence_stdout()
+    """
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -156,7 +172,12 @@ def silence_stdout() -> None:
 
 
 class Report:
-    """What :func:`reporting` knows about the command by the time it fails."""
+    """What :func:`reporting` knows about the command by the time it fails.
+
+    Example::
+
+        report.credentials_hint = settings.credentials_hint()
+    """
 
     def __init__(self) -> None:
         self.credentials_hint = ""

@@ -202,7 +202,12 @@ class Command(TyperCommand):
 
 
 class ApiCommand(Command):
-    """A command that talks to the API: it also accepts the global options after its name."""
+    """A command that talks to the API: it also accepts the global options after its name.
+
+    Example::
+
+        app.command("list", cls=ApiCommand)(list_keys)   # sinch-keys list --profile ci
+    """
 
     takes_global_options = True
 

@@ -287,6 +287,11 @@ def deliver(
     fails: the key exists, and this is the only moment its secret can be had. No local of
     this frame holds the secret as a plain ``str``: it is revealed inside the call that
     writes or prints it.
+
+    Example::
+
+        with secret_file_for("ci.secret") as destination:
+            deliver(client.access_keys.create(display_name="ci"), destination, False, "Created")
     """
     lost = None
     if destination is not None:
@@ -294,6 +299,8 @@ def deliver(
             destination.write(created.secret)
         except SecretFileLostError as exc:
             lost = exc.reason
+        except Exception as exc:  # even a bug here must not cost the only copy of the secret
+            lost = f"could not write {destination.path}: {type(exc).__name__}: {exc}"
     in_file = destination is not None and lost is None
     key = created.access_key
     if as_json:

@@ -87,27 +87,52 @@ def is_terminal(stream: TextIO) -> bool:
 
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
-    """Print text the CLI itself composed; any server-controlled part must already be safe."""
+    """Print text the CLI itself composed; any server-controlled part must already be safe.
+
+    Example::
+
+        echo(f"Deleted access key {safe(key_id)}.")
+    """
     typer.echo(text, err=err, nl=nl)
 
 
 def warn(text: str) -> None:
-    """One ``warning: ...`` line on stderr (a warning is not a failure)."""
+    """One ``warning: ...`` line on stderr (a warning is not a failure).
+
+    Example::
+
+        warn("This secret cannot be shown again: store it now.")
+    """
     typer.echo(f"warning: {safe(text)}", err=True)
 
 
 def echo_json(document: Any) -> None:
-    """One JSON document on stdout."""
+    """One JSON document on stdout, terminal-safe (see :func:`safe_json`).
+
+    Example::
+
+        echo_json(key_fields(key))
+    """
     typer.echo(safe_json(document))
 
 
 def key_fields(key: AccessKey) -> dict[str, Any]:
-    """A key as the API spells it: accessKeyId, displayName, projectId, createTime..."""
+    """A key as the API spells it: accessKeyId, displayName, projectId, createTime...
+
+    Example::
+
+        key_fields(key)["displayName"]
+    """
     return key.to_dict()
 
 
 def print_key(key: AccessKey, heading: str = "Access key") -> None:
-    """A key as five aligned lines, every server-controlled value made safe."""
+    """A key as five aligned lines, every server-controlled value made safe.
+
+    Example::
+
+        print_key(client.access_keys.get(key_id), "Renamed access key")
+    """
     echo(f"{heading} {safe(key.access_key_id)}")
     echo(f"  name     {safe(key.display_name)}")
     echo(f"  project  {safe(key.project_id)}")
@@ -116,7 +141,12 @@ def print_key(key: AccessKey, heading: str = "Access key") -> None:
 
 
 def stdout_console() -> Console:
-    """A rich console on stdout that uses colour only on a terminal."""
+    """A rich console on stdout that uses colour only on a terminal.
+
+    Example::
+
+        run_demo(stdout_console())
+    """
     return Console(file=sys.stdout, force_terminal=is_terminal(sys.stdout) or None)
 
 
@@ -125,7 +155,12 @@ def _stderr_console() -> Console:
 
 
 def stream_json(pages: Iterator[ListAccessKeysResponse]) -> None:
-    """One JSON list, written element by element as pages arrive."""
+    """One JSON list, written element by element as pages arrive.
+
+    Example::
+
+        stream_json(client.access_keys.list(page_size=100).pages())
+    """
     first = True
     echo("[", nl=False)
     for page in pages:
@@ -138,7 +173,12 @@ def stream_json(pages: Iterator[ListAccessKeysResponse]) -> None:
 
 def stream_rows(pages: Iterator[ListAccessKeysResponse]) -> None:
     """Rows page by page: a rich table per page on a terminal, tab-separated lines
-    (id, name, createTime, updateTime) otherwise; a spinner while later pages load."""
+    (id, name, createTime, updateTime) otherwise; a spinner while later pages load.
+
+    Example::
+
+        stream_rows(client.access_keys.list(page_size=100).pages())
+    """
     terminal = is_terminal(sys.stdout)
     out = stdout_console()
     err = _stderr_console()

@@ -24,20 +24,35 @@ def make_http_client() -> httpx.Client | None:
     """The ``httpx.Client`` the CLI's :class:`SinchKeys` sends with; None: the client's own.
 
     An internal hook: tests replace it to route the CLI to the in-process emulator.
+
+    Example::
+
+        monkeypatch.setattr(_session, "make_http_client", lambda: httpx.Client(transport=t))
     """
     return None
 
 
 @dataclass
 class Session:
-    """A ready client and the settings it was built from."""
+    """A ready client and the settings it was built from.
+
+    Example::
+
+        with session(ctx) as current:
+            current.client.access_keys.list()
+    """
 
     client: SinchKeys
     settings: Settings
 
 
 def flags_of(ctx: typer.Context) -> Flags:
-    """The command line's flags, shared by the group and its commands through ``ctx.obj``."""
+    """The command line's flags, shared by the group and its commands through ``ctx.obj``.
+
+    Example::
+
+        debug = flags_of(ctx).debug
+    """
     flags = ctx.find_object(Flags)
     return flags if flags is not None else Flags()
 

@@ -30,7 +30,7 @@ SERVED_WITH = {
     "host": "127.0.0.2",
     "project_id": "p-9",
     "key_id": "kid",
-    "key_secret": "ksecret",
+    "key_secret": "ksecret",  # pragma: allowlist secret
     "token_ttl": 60.0,
     "max_keys": 3,
     "seed": 7,

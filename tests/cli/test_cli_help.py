@@ -148,7 +148,7 @@ SCRIPT_SHAPES = {
     ],
     "fish": [
         "complete --command sinch-keys --no-files",
-        "_SINCH_KEYS_COMPLETE=complete_fish",
+        "_SINCH_KEYS_COMPLETE=complete_fish",  # pragma: allowlist secret
     ],
 }
 

@@ -322,3 +322,18 @@ def test_no_frame_holds_the_new_secret_as_a_str_after_it_was_printed(
     result = cli("create", "ci")
     assert result.exit_code == 0, result.output
     assert seen == [[]]
+
+
+def test_even_an_unexpected_failure_of_the_write_prints_the_secret(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sinch_keys.cli import _secret_file
+
+    def broken(self: object, secret: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(_secret_file.SecretFile, "write", broken)
+    result = cli("create", "ci", "--secret-file", str(tmp_path / "ci.secret"))
+    assert result.exit_code == 1
+    assert "RuntimeError: a bug" in result.stderr
+    assert len(result.stdout.split("secret   ")[1].strip()) >= 8
