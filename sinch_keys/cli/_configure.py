@@ -72,8 +72,7 @@ def configure(
     Examples:
       sinch-keys configure
       sinch-keys configure --profile staging --base-url https://account.api.sinch.com
-      pass show sinch/ci | sinch-keys configure --profile ci --key-secret-stdin \
-          --project p-1 --key-id 8c3f0b5e-5a0e-4a54-9c64-2b0c5b8b1f0e
+      pass show ci | sinch-keys configure --profile ci --project p-1 --key-id K --key-secret-stdin
       sinch-keys configure --secret-file ~/.config/sinch-keys/default.secret
       sinch-keys --profile staging list
     """

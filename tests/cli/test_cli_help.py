@@ -249,3 +249,18 @@ def test_completion_in_a_real_fish() -> None:
     completed = run("fish", "--no-config", "-c", script)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("rotate")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_show_and_install_completion_for_the_shell_in_use(tmp_path: Path) -> None:
+    """typer's --show-completion / --install-completion detect the calling shell (bash here);
+    the install goes to the home directory given (a temporary one)."""
+    command = sinch_keys_command()
+    shown = run("bash", "-c", f"{command} --show-completion")
+    assert shown.returncode == 0, shown.stderr
+    assert "complete -o default -F _sinch_keys_completion sinch-keys" in shown.stdout
+    installed = run("bash", "-c", f"{command} --install-completion", env={"HOME": str(tmp_path)})
+    assert installed.returncode == 0, installed.stderr
+    script = tmp_path / ".bash_completions" / "sinch-keys.sh"
+    assert "_SINCH_KEYS_COMPLETE=complete_bash" in script.read_text()
+    assert f"source '{script}'" in (tmp_path / ".bashrc").read_text()
