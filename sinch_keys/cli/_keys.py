@@ -318,15 +318,3 @@ def deliver(
         fail(f"{lost}; the secret is printed on stdout instead. {ONCE_WARNING}", EXIT_FAILURE)
     if not in_file:
         warn(ONCE_WARNING)
-
-
-__all__ = [
-    "ONCE_WARNING",
-    "create_key",
-    "delete_key",
-    "deliver",
-    "get_key",
-    "list_keys",
-    "rotate_key",
-    "update_key",
-]
