@@ -262,5 +262,5 @@ def test_show_and_install_completion_for_the_shell_in_use(tmp_path: Path) -> Non
     installed = run("bash", "-c", f"{command} --install-completion", env={"HOME": str(tmp_path)})
     assert installed.returncode == 0, installed.stderr
     script = tmp_path / ".bash_completions" / "sinch-keys.sh"
-    assert "_SINCH_KEYS_COMPLETE=complete_bash" in script.read_text()
+    assert "_SINCH_KEYS_COMPLETE=complete_bash" in script.read_text()  # pragma: allowlist secret
     assert f"source '{script}'" in (tmp_path / ".bashrc").read_text()
