@@ -346,7 +346,8 @@ class RotationError(SinchKeysError):
     * ``new_key_id``: the replacement key, if one was created (or found by a lookup);
     * ``new_key_deleted``: it was created and then deleted again (rolled back);
     * ``new_secret``: the replacement's secret (a :class:`~sinch_keys.SecretStr`) whenever
-      that key still exists and the secret is known: store it, or delete the key.
+      that key still exists and the secret is known: store it, or delete the key;
+      ``new_access_key`` is then that key (an :class:`~sinch_keys.AccessKey`).
 
     Example::
 
@@ -364,12 +365,14 @@ class RotationError(SinchKeysError):
         *,
         new_key_id: str | None = None,
         new_secret: SecretStr | None = None,
+        new_access_key: AccessKey | None = None,
     ) -> None:
         self.step = step
         self.cause = cause
         self.new_key_deleted = new_key_deleted
         self.new_key_id = new_key_id
         self.new_secret = new_secret
+        self.new_access_key = new_access_key
         super().__init__(f"rotation failed at step {step!r}: {message}")
 
 

@@ -403,6 +403,7 @@ def rotate(
                 removed.error,
                 new_key_id=new_id,
                 new_secret=created.secret,
+                new_access_key=created.access_key,
             ) from removed.error
     if is_self:
         client._switch_credentials(new_id, created.secret.get_secret_value())
@@ -445,6 +446,7 @@ def _roll_back(
         deleted,
         new_key_id=new_id,
         new_secret=None if deleted else created.secret,
+        new_access_key=None if deleted else created.access_key,
     )
 
 

@@ -17,7 +17,9 @@ from sinch_keys._console import MISSING_EXTRA, main
 
 @pytest.fixture
 def cli_not_imported(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    monkeypatch.delitem(sys.modules, "sinch_keys._cli", raising=False)
+    for name in list(sys.modules):  # the alias and the package it imports from
+        if name == "sinch_keys._cli" or name.startswith("sinch_keys.cli"):
+            monkeypatch.delitem(sys.modules, name)
     return monkeypatch
 
 

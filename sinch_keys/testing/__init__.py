@@ -1,5 +1,8 @@
 """``sinch_keys.testing``: an in-memory emulator of the Access Keys API and its token endpoint.
 
+The emulator is a test double, for tests and local development: not for production. Keys
+live in memory, its bootstrap secret is printed, and it trusts its callers.
+
 Use it in process, as an httpx transport (no sockets, httpx only)::
 
     from sinch_keys.testing import Emulator, Fault
@@ -20,8 +23,9 @@ emulator, with no change to that code (also a decorator, and pytest fixtures: se
     with emulated(project_id="proj-1") as emu:
         run_the_code_under_test()          # its SinchKeys() talks to emu, in process
 
-``python -m sinch_keys.testing --port 8080`` serves one from the shell and prints the
-``export`` lines that point the SDK and the CLI at it.
+``python -m sinch_keys.testing --port 8080`` (or ``sinch-keys emulator``, the same command)
+serves one from the shell and prints the ``export`` lines that point the SDK and the CLI at
+it; ``--env-file PATH`` also writes them to a 0600 file to source.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Serving an emulator over real HTTP with uvicorn (the ``emulator`` extra).
 
+The emulator is a test double, for tests and local development only: never serve it as a
+production service.
+
 uvicorn is imported inside the functions, so ``sinch_keys.testing`` imports with httpx only.
 We bind the listening socket ourselves: the port is known (port 0 = a free one) and the
 socket already accepts connections before anyone is told the URL.
@@ -7,11 +10,14 @@ socket already accepts connections before anyone is told the URL.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import shlex
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -143,6 +149,39 @@ def export_lines(emulator: Emulator, base_url: str) -> list[str]:
     return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
 
 
+def write_env_file(path: str, lines: list[str]) -> tuple[int, int]:
+    """Write ``lines`` to ``path`` with mode 0600, replacing it atomically (a reader sees the
+    old file or the whole new one, never half); returns the file's (device, inode).
+
+    Example::
+
+        write_env_file(".emu.env", export_lines(emu, base_url))
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(prefix=".sinch-keys-env-", dir=directory)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write("".join(line + "\n" for line in lines))
+            file.flush()
+            os.fsync(file.fileno())
+            info = os.fstat(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return (info.st_dev, info.st_ino)
+
+
+def _remove_if_same(path: str, identity: tuple[int, int]) -> None:
+    """Remove the env file on exit (its credentials die with the emulator), unless another
+    file has replaced it meanwhile."""
+    with contextlib.suppress(OSError):
+        info = os.stat(path, follow_symlinks=False)
+        if (info.st_dev, info.st_ino) == identity:
+            os.unlink(path)
+
+
 def run_emulator_server(
     port: int = 8080,
     project_id: str = "proj-1",
@@ -154,12 +193,15 @@ def run_emulator_server(
     host: str = "127.0.0.1",
     emulator: Emulator | None = None,
     out: TextIO | None = None,
+    env_file: str | None = None,
 ) -> None:
     """Serve an emulator in the foreground until interrupted (Ctrl-C / SIGTERM).
 
-    On start it prints, flushed at once, the ``export`` lines (:func:`export_lines`) to
-    ``out`` (default stdout). Port 0 picks a free port. Used by ``python -m
-    sinch_keys.testing`` and ``sinch-keys emulator``.
+    On start, once the port accepts connections, it prints (flushed at once) the ``export``
+    lines (:func:`export_lines`) to ``out`` (default stdout), and writes them to
+    ``env_file`` if given (mode 0600, see :func:`write_env_file`; removed again on exit).
+    Port 0 picks a free port. Used by ``python -m sinch_keys.testing`` and ``sinch-keys
+    emulator``. A test double: never a production service.
 
     Example::
 
@@ -175,16 +217,25 @@ def run_emulator_server(
     )
     server = _server(emu, quiet_logging=False)
     sock = _listen(host, port)
+    written: tuple[int, int] | None = None
     try:
         base_url = f"http://{host}:{sock.getsockname()[1]}"
+        lines = export_lines(emu, base_url)
+        if env_file is not None:
+            written = write_env_file(env_file, lines)
         stream = out if out is not None else sys.stdout
-        stream.write("".join(line + "\n" for line in export_lines(emu, base_url)))
+        stream.write("".join(line + "\n" for line in lines))
         stream.flush()
-        print(f"sinch-keys emulator serving {base_url} (Ctrl-C to stop)", file=sys.stderr)
+        print(
+            f"sinch-keys emulator (a test double) serving {base_url} (Ctrl-C to stop)",
+            file=sys.stderr,
+        )
         with _sigterm_exits_cleanly():
             server.run(sockets=[sock])
     finally:
         sock.close()
+        if env_file is not None and written is not None:
+            _remove_if_same(env_file, written)
 
 
 @contextmanager

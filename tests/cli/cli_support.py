@@ -1,6 +1,6 @@
 """Helpers for the CLI tests: ``sinch-keys`` in process (typer's CliRunner) on the emulator.
 
-The CLI builds its client through the module-level hook ``sinch_keys._cli._make_http_client``;
+The CLI builds its client through the hook ``sinch_keys.cli._session.make_http_client``;
 the ``cli`` fixture replaces it with an ``httpx.Client`` on the emulator's in-process
 transport, wrapped so each test can see every request and what the CLI had printed to stdout
 at the moment that request was sent (the streaming tests need that).
@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from keyring.backend import KeyringBackend
 from typer.testing import CliRunner, Result
 
-import sinch_keys._cli as cli_module
+from sinch_keys.cli import app
 from sinch_keys.testing import Emulator
 
 PROJECT = "proj-cli"
@@ -29,6 +30,8 @@ ENV_VARS = (
     "SINCH_KEYS_BASE_URL",
     "SINCH_KEYS_TOKEN_URL",
     "SINCH_KEYS_LOG",
+    "SINCH_KEYS_PROFILE",
+    "SINCH_KEYS_CONFIG",
 )
 
 
@@ -41,6 +44,7 @@ class Sent:
     params: dict[str, str]
     authorization: str
     stdout_before: str
+    url: str = ""
 
 
 class Recorder(httpx.BaseTransport):
@@ -58,6 +62,7 @@ class Recorder(httpx.BaseTransport):
                 dict(request.url.params),
                 request.headers.get("authorization", ""),
                 _stdout_so_far(),
+                str(request.url),
             )
         )
         return self.inner.handle_request(request)
@@ -89,7 +94,7 @@ class CLI:
     runner: CliRunner = field(default_factory=CliRunner)
 
     def __call__(self, *args: str, input: str | None = None, traceback_ok: bool = False) -> Result:
-        result = self.runner.invoke(cli_module.app, list(args), input=input)
+        result = self.runner.invoke(app, list(args), input=input)
         output = result.output
         assert KEY_SECRET not in output, "the secret from the environment was printed"
         assert "Bearer " not in output, "an Authorization header was printed"
@@ -117,3 +122,22 @@ def create(cli: CLI, name: str) -> dict[str, Any]:
     assert result.exit_code == 0, result.output
     document: dict[str, Any] = json.loads(result.stdout)
     return document
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend in memory: the test double of the OS keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        del self.passwords[(service, username)]

@@ -116,7 +116,7 @@ def test_an_error_on_a_later_page_keeps_the_rows_already_printed(
 ) -> None:
     import httpx
 
-    import sinch_keys._cli as cli_module
+    from sinch_keys.cli import _session
 
     inner = cli.recorder
 
@@ -130,7 +130,7 @@ def test_an_error_on_a_later_page_keeps_the_rows_already_printed(
             return inner.handle_request(request)
 
     monkeypatch.setattr(
-        cli_module, "_make_http_client", lambda: httpx.Client(transport=FailSecondPage())
+        _session, "make_http_client", lambda: httpx.Client(transport=FailSecondPage())
     )
     result = cli("list", "--page-size", "2")
     assert result.exit_code == 1
