@@ -50,6 +50,7 @@ from typing import Any
 import yaml
 
 from tools.spec.release import ChangeClass, bump
+from tools.spec.update import OUTCOME_OF_EXIT
 from tools.spec.variants import BY_NAME, VARIANTS, Variant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +59,6 @@ RELEASE_PATHS = ("spec/upstream.yaml", "openapi.yaml", "generated/", "sinch_keys
                  "CHANGELOG.md")  # fmt: skip
 GIT = ("git", "-c", "user.name=spec drill", "-c", "user.email=drill@localhost",
        "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main")  # fmt: skip
-OUTCOME_OF_EXIT = {0: "ok", 3: "breaking", 4: "tests-failed", 1: "error"}
 TIMEOUT = 1800.0  # one pipeline run, test suite included
 
 

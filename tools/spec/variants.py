@@ -24,10 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tools.spec.diff import HTTP_METHODS
+
 Document = dict[str, Any]
 Edit = Callable[[Document], None]
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 LIST, GET = "AccessKeyService_ListAccessKeys", "AccessKeyService_GetAccessKey"
 CREATE = "AccessKeyService_CreateAccessKey"
 
