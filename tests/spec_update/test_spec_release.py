@@ -18,6 +18,8 @@ from tools.spec.release import (
     classify,
     insert_entry,
     read_version,
+    release_changelog,
+    unreleased_items,
     write_version,
 )
 
@@ -93,19 +95,53 @@ def test_docs_only_entry_says_the_api_did_not_change() -> None:
 
 
 def test_entry_goes_under_unreleased_above_previous_releases() -> None:
-    changelog = (
-        CHANGELOG_HEADER
-        + "\n- a change not released yet\n\n## [0.1.0] - 2024-12-01\n\n### Added\n\n- first\n"
-    )
+    changelog = CHANGELOG_HEADER + "\n## [0.1.0] - 2024-12-01\n\n### Added\n\n- first\n"
     entry = changelog_entry("0.1.1", DAY, [ADDED], ChangeClass.ADDITIVE)
     text = insert_entry(changelog, entry)
     assert text.startswith(CHANGELOG_HEADER)
-    marks = ("## [Unreleased]", "- a change not released yet", "## [0.1.1] - 2025-03-04",
-             "## [0.1.0] - 2024-12-01")  # fmt: skip
+    marks = ("## [Unreleased]", "## [0.1.1] - 2025-03-04", "## [0.1.0] - 2024-12-01")
     order = [text.index(mark) for mark in marks]
     assert order == sorted(order)
     assert text.count("## [0.1.1]") == 1
     assert "\n\n\n" not in text
+
+
+def test_unreleased_items_ship_in_the_release_after_the_apis_changes() -> None:
+    changelog = (
+        CHANGELOG_HEADER
+        + "\n### Fixed\n\n- a retry bug,\n  found by the load test\n"
+        + "\n### Removed\n\n- an unused helper\n- **Breaking:** the old flag\n"
+        + "\n## [0.1.0] - 2024-12-01\n\n### Added\n\n- first\n"
+    )
+    assert unreleased_items(changelog) == {
+        "Fixed": ["- a retry bug,\n  found by the load test"],
+        "Removed": ["- an unused helper", "- **Breaking:** the old flag"],
+    }
+    text, entry = release_changelog(changelog, "0.2.0", DAY, [ADDED, REMOVED],
+                                    ChangeClass.BREAKING)  # fmt: skip
+    assert entry in text
+    unreleased = text.index("## [Unreleased]")
+    assert text[unreleased:].split("\n", 2)[2].startswith("## [0.2.0] - 2025-03-04")
+    assert text.count("a retry bug") == 1  # moved, not copied
+    bullets = [line for line in entry.splitlines() if line.startswith("- ")]
+    assert bullets == [
+        "- **Breaking:** `GET /a`: field `b` removed",
+        "- **Breaking:** the old flag",
+        "- an unused helper",
+        "- `GET /a`: new field `c`",
+        "- a retry bug,",
+    ]
+    headings = [line for line in entry.splitlines() if line.startswith("### ")]
+    assert headings == ["### Removed", "### Added", "### Fixed"]
+    assert "  found by the load test" in entry
+    assert text.index("## [0.2.0]") < text.index("## [0.1.0]")
+
+
+def test_release_of_a_changelog_without_unreleased_items() -> None:
+    text, entry = release_changelog("", "0.1.1", DAY, [], ChangeClass.DOCS)
+    assert text.startswith(CHANGELOG_HEADER)
+    assert text.endswith(entry)
+    assert unreleased_items(text) == {}
 
 
 def test_entry_in_a_new_or_headless_changelog() -> None:

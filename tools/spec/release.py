@@ -26,8 +26,9 @@ none           no release        no release
 The entry (``changelog_entry``) is Keep a Changelog 1.1.0: a ``## [version] - date`` heading
 and the standard sections (Removed, Changed, Deprecated, Added); a section holding a breaking
 change comes before any section without one, breaking items come first inside it and start
-with **Breaking:**. ``insert_entry`` puts the entry under ``## [Unreleased]``, above the
-previous releases, and leaves what is under ``[Unreleased]`` where it is.
+with **Breaking:**. ``release_changelog`` puts the entry under ``## [Unreleased]``, above the
+previous releases; what was under ``[Unreleased]`` ships in this release, so it moves into
+the entry (after the API's changes, a ``**Breaking:**`` item among the breaking ones).
 
 Example::
 
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -188,8 +189,18 @@ def plain(change: Change) -> str:
     return f"{prefix}{text[0].upper()}{text[1:]}" if text else prefix.strip()
 
 
-def changelog_entry(version: str, day: date, changes: Iterable[Change], change: ChangeClass) -> str:
+def changelog_entry(
+    version: str,
+    day: date,
+    changes: Iterable[Change],
+    change: ChangeClass,
+    carried: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """The Keep a Changelog entry for a release of ``version`` on ``day``.
+
+    ``carried`` holds the items that were under ``[Unreleased]`` (section name -> bullets,
+    as ``unreleased_items`` reads them): they ship in this release too, so they join it, after
+    the API's changes; one that starts with ``**Breaking:**`` counts as breaking.
 
     Example::
 
@@ -201,18 +212,22 @@ def changelog_entry(version: str, day: date, changes: Iterable[Change], change: 
         - Descriptions or examples in the API reference changed; the API did not.
         <BLANKLINE>
     """
-    grouped: dict[str, list[Change]] = {name: [] for name in SECTIONS}
+    grouped: dict[str, list[tuple[bool, str]]] = {name: [] for name in SECTIONS}
     for item in changes:
-        grouped[section_of(item)].append(item)
-    lines = [f"## [{version}] - {day.isoformat()}", ""]
+        grouped[section_of(item)].append((item.breaking, f"- {plain(item)}"))
     if change is ChangeClass.DOCS or not any(grouped.values()):
-        return "\n".join([*lines, "### Changed", "", f"- {DOCS_ONLY_LINE}", ""])
-    # sections holding a breaking change first (stable: otherwise in SECTIONS order)
-    order = sorted(SECTIONS, key=lambda name: not has_breaking(grouped[name]))
+        grouped["Changed"].append((False, f"- {DOCS_ONLY_LINE}"))
+    for name, bullets in (carried or {}).items():
+        grouped.setdefault(name, []).extend(
+            (bullet.startswith("- **Breaking:**"), bullet) for bullet in bullets
+        )
+    lines = [f"## [{version}] - {day.isoformat()}", ""]
+    # sections holding a breaking change first, breaking items first (both sorts are stable)
+    order = sorted(grouped, key=lambda name: not any(breaking for breaking, _ in grouped[name]))
     for name in order:
-        items = sorted(grouped[name], key=lambda item: not item.breaking)
+        items = sorted(grouped[name], key=lambda item: not item[0])
         if items:
-            lines += [f"### {name}", "", *[f"- {plain(item)}" for item in items], ""]
+            lines += [f"### {name}", "", *[text for _, text in items], ""]
     return "\n".join(lines)
 
 
@@ -243,3 +258,57 @@ def insert_entry(changelog: str, entry: str) -> str:
     at = following.start()
     before = changelog[:at].rstrip("\n") + "\n\n"
     return before + entry + changelog[at:]
+
+
+def _unreleased_span(changelog: str) -> tuple[int, int] | None:
+    heading = UNRELEASED.search(changelog)
+    if heading is None:
+        return None
+    following = RELEASE_HEADING.search(changelog, heading.end())
+    return heading.end(), following.start() if following else len(changelog)
+
+
+def unreleased_items(changelog: str) -> dict[str, list[str]]:
+    """The bullets under ``## [Unreleased]``, by ``###`` section (a bullet keeps its
+    continuation lines; text outside a section counts as ``Changed``).
+
+    Example::
+
+        >>> unreleased_items("## [Unreleased]\\n### Fixed\\n- a\\n  more\\n## [0.1.0]\\n- b\\n")
+        {'Fixed': ['- a\\n  more']}
+    """
+    span = _unreleased_span(changelog)
+    items: dict[str, list[str]] = {}
+    if span is None:
+        return items
+    section = "Changed"
+    for line in changelog[span[0] : span[1]].splitlines():
+        if line.startswith("### "):
+            section = line[4:].strip()
+        elif line.startswith(("- ", "* ")):
+            items.setdefault(section, []).append("- " + line[2:])
+        elif line.strip() and items.get(section):
+            items[section][-1] += "\n" + line
+        elif line.strip():
+            items.setdefault(section, []).append("- " + line.strip())
+    return items
+
+
+def release_changelog(
+    changelog: str, version: str, day: date, changes: Iterable[Change], change: ChangeClass
+) -> tuple[str, str]:
+    """``changelog`` with the release of ``version`` added, and that release's entry.
+
+    What was under ``[Unreleased]`` ships in this release, so it moves into the entry and
+    ``[Unreleased]`` is left empty.
+
+    Example::
+
+        text, entry = release_changelog(Path("CHANGELOG.md").read_text(), "0.1.1",
+                                        date.today(), changes, ChangeClass.ADDITIVE)
+    """
+    entry = changelog_entry(version, day, changes, change, unreleased_items(changelog))
+    span = _unreleased_span(changelog)
+    if span is not None:
+        changelog = changelog[: span[0]] + "\n" + changelog[span[1] :]
+    return insert_entry(changelog, entry), entry

@@ -18,7 +18,8 @@
 5. run the test suite, unless the update is breaking (a breaking change is a human's call
    whatever the tests say: they are not run, exit 3) or ``--skip-tests``;
 6. release: bump ``sinch_keys/_version.py`` by the class (release.py has the rule) and add a
-   dated Keep a Changelog entry to ``CHANGELOG.md``;
+   dated Keep a Changelog entry to ``CHANGELOG.md`` (what was under ``[Unreleased]`` joins
+   it: it ships in this release);
 7. write ``spec/CHANGES.md`` (the pull request body: the changelog entry, then the full
    report) and, with ``--outcome FILE``, the outcome as JSON for the workflow's decision
    (tools/spec/decide.py): nox turns every failing exit status into 1, a file it cannot.
@@ -80,10 +81,9 @@ from tools.spec.release import (
     ChangeClass,
     ReleaseError,
     bump,
-    changelog_entry,
     classify,
-    insert_entry,
     read_version,
+    release_changelog,
     write_version,
 )
 
@@ -457,13 +457,17 @@ def run(
         # 6. release
         result.version_after = bump(version_before, change_class)
         write_version(paths.version, result.version_after)
-        result.entry = changelog_entry(
-            result.version_after, today or datetime.now(UTC).date(), changes, change_class
-        )
         old_changelog = (
             paths.changelog.read_text(encoding="utf-8") if paths.changelog.exists() else ""
         )
-        paths.changelog.write_text(insert_entry(old_changelog, result.entry), encoding="utf-8")
+        new_changelog, result.entry = release_changelog(
+            old_changelog,
+            result.version_after,
+            today or datetime.now(UTC).date(),
+            changes,
+            change_class,
+        )
+        paths.changelog.write_text(new_changelog, encoding="utf-8")
         result.written += [paths.version, paths.changelog]
         notes.append(f"version {version_before} -> {result.version_after} ({change_class})")
 
