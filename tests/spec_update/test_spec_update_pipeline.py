@@ -28,7 +28,7 @@ from tests.spec_update.spec_update_support import (
 from tools.spec import update
 from tools.spec.release import ChangeClass, bump, read_version
 from tools.spec.update import EXIT_BREAKING, EXIT_ERROR, EXIT_OK, EXIT_TESTS, Paths, run
-from tools.spec.variants import description_only
+from tools.spec.variants import description_only, fresh
 
 LIST = "/v1/projects/{projectId}/accessKeys"
 ITEM = "/v1/projects/{projectId}/accessKeys/{accessKeyId}"
@@ -50,6 +50,21 @@ def real_repository_untouched() -> Iterator[None]:
     assert [path.read_bytes() if path.exists() else None for path in files] == contents
 
 
+# a field and a list parameter the vendor's document does not have (it may add a region one day)
+FIELD = fresh(load_upstream()["components"]["schemas"]["AccessKey"]["properties"], "region", "zone")
+PARAM = fresh(
+    {p["name"] for p in load_upstream()["paths"][LIST]["get"]["parameters"]},
+    "newParam",
+    "extraParam",
+)
+PARAM_PYTHON = {"newParam": "new_param", "extraParam": "extra_param"}[PARAM]
+
+
+def named(code: str) -> str:
+    """``code`` written with ``region`` and ``newParam``, using the names chosen above."""
+    return code.replace("region", FIELD).replace("newParam", PARAM)
+
+
 def run_quiet(source: str, paths: Paths, **kwargs: Any) -> update.UpdateResult:
     """Run the pipeline on ``paths`` (every path explicit), its report kept out of the log."""
     kwargs.setdefault("skip_tests", True)
@@ -67,12 +82,12 @@ def run_quiet(source: str, paths: Paths, **kwargs: Any) -> update.UpdateResult:
 
 
 def add_optional_field_and_param(doc: dict[str, Any]) -> None:
-    doc["components"]["schemas"]["AccessKey"]["properties"]["region"] = {
+    doc["components"]["schemas"]["AccessKey"]["properties"][FIELD] = {
         "type": "string",
         "description": "Where the key lives.",
     }
     doc["paths"][LIST]["get"]["parameters"].append(
-        {"name": "newParam", "in": "query", "required": False, "schema": {"type": "string"}}
+        {"name": PARAM, "in": "query", "required": False, "schema": {"type": "string"}}
     )
 
 
@@ -143,16 +158,16 @@ def test_additive_changes_are_non_breaking_and_regenerated(
     assert result.tests == "passed"
     assert (
         yaml.safe_load(paths.upstream.read_text())["paths"][LIST]["get"]["parameters"][-1]["name"]
-        == "newParam"
+        == PARAM
     )
     markdown = paths.changes.read_text()
-    assert "`region`" in markdown
-    assert "`newParam`" in markdown
+    assert f"`{FIELD}`" in markdown
+    assert f"`{PARAM}`" in markdown
     assert "tests passed" in markdown
     model = (paths.generated / "models" / "access_key.py").read_text()
-    assert "region" in model
+    assert FIELD in model
     list_call = paths.generated / "api" / "access_key" / "access_key_service_list_access_keys.py"
-    assert "new_param" in list_call.read_text()
+    assert PARAM_PYTHON in list_call.read_text()
 
 
 def test_additive_changes_reach_the_facade_through_a_mock_transport(
@@ -165,7 +180,8 @@ def test_additive_changes_reach_the_facade_through_a_mock_transport(
     paths, _ = additive
     done = run_with_generated(
         paths.generated,
-        """
+        named(
+            """
         import attrs, httpx, sinch_keys
 
         sent = []
@@ -196,7 +212,8 @@ def test_additive_changes_reach_the_facade_through_a_mock_transport(
         list(client.access_keys.list(extra_query={"newParam": "x"}))
         assert sent[-1].url.params["newParam"] == "x", sent[-1].url
         print("facade ok")
-        """,
+        """
+        ),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "facade ok" in done.stdout
@@ -211,7 +228,8 @@ def test_additive_changes_reach_the_facade_against_the_emulator(
     paths, _ = additive
     done = run_with_generated(
         paths.generated,
-        """
+        named(
+            """
         import attrs, httpx, sinch_keys
         from sinch_keys.testing import Emulator, Fault
 
@@ -243,7 +261,8 @@ def test_additive_changes_reach_the_facade_against_the_emulator(
         value = query["newParam"]
         assert value in ("x", ["x"]), query
         print("facade ok")
-        """,
+        """
+        ),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "facade ok" in done.stdout
@@ -439,7 +458,7 @@ def test_additive_change_releases_a_patch_with_a_dated_changelog_entry(
     changelog = paths.changelog.read_text()
     assert result.entry in changelog
     assert result.entry.startswith(f"## [{expected}] - ")
-    assert "`region`" in result.entry
+    assert f"`{FIELD}`" in result.entry
     assert changelog.index("## [Unreleased]") < changelog.index(f"## [{expected}]")
     # the pull request body carries the entry, then the full report
     assert paths.changes.read_text().startswith(result.entry)

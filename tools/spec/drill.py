@@ -187,7 +187,8 @@ def drill(variant: Variant, base: Path, work: Path) -> Report:
             accept_baseline(variant, copy, work, log)
         version_before = _version(copy)
         outcome_path = work / f"{variant.name}.outcome.json"
-        source = write_source(variant.document(upstream_of(copy)), work / f"{variant.name}.json")
+        document, facts = variant.revise(upstream_of(copy))
+        source = write_source(document, work / f"{variant.name}.json")
         report.exit_code = run_pipeline(copy, source, outcome_path, log)
         report.seconds = time.monotonic() - started
         outcome = json.loads(outcome_path.read_text(encoding="utf-8"))
@@ -197,7 +198,7 @@ def drill(variant: Variant, base: Path, work: Path) -> Report:
         check_outcome(report, outcome, version_before, copy)
         check_tree(report, copy)
         if variant.probe and report.exit_code == 0:
-            probe(report, copy, log)
+            probe(report, copy, log, facts)
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
         report.problems.append(f"the drill could not run it: {exc!r} (log: {log})")
     report.seconds = report.seconds or time.monotonic() - started
@@ -293,10 +294,11 @@ def check_tests(report: Report, junit: Path) -> str:
     return f"{passed} passed, {counts['failures'] + counts['errors']} failed"
 
 
-def probe(report: Report, copy: Path, log: Path) -> None:
-    """Run the variant's probe in ``copy`` with its regenerated client."""
+def probe(report: Report, copy: Path, log: Path, facts: dict[str, str]) -> None:
+    """Run the variant's probe in ``copy`` with its regenerated client and the edit's facts."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SINCH_")}
     env["PYTHONPATH"] = os.pathsep.join([str(copy / "generated"), str(copy)])
+    env["DRILL_FACTS"] = json.dumps(facts)
     done = subprocess.run(  # nosec B603
         [sys.executable, "-c", report.variant.probe], cwd=copy, env=env,
         capture_output=True, text=True, timeout=120, check=False,
