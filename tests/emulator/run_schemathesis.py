@@ -11,6 +11,10 @@ schemathesis' exit code.
 The spec is ``openapi.yaml`` plus SPEC_GAPS: rules issue 3 requires (and the vendor's
 "Required" display name implies) that ``openapi.yaml`` does not yet document. Each is
 applied only while missing, so once the overlay documents them this patch is a no-op.
+
+Only the operations the emulator emulates are fuzzed (EMULATED_OPERATIONS): an operation the
+vendor adds reaches the spec before the emulator learns it, and is listed as skipped rather
+than failing every additive spec update.
 """
 
 from __future__ import annotations
@@ -36,6 +40,36 @@ SPEC_GAPS_400 = [
     ("/v1/projects/{projectId}/accessKeys", "get"),
     ("/v1/projects/{projectId}/accessKeys/{accessKeyId}", "patch"),
 ]
+
+
+# the operations sinch_keys.testing.Emulator serves, by the spec's operationId
+EMULATED_OPERATIONS = frozenset(
+    {
+        "AccessKeyService_ListAccessKeys",
+        "AccessKeyService_CreateAccessKey",
+        "AccessKeyService_GetAccessKey",
+        "AccessKeyService_UpdateAccessKey",
+        "AccessKeyService_DeleteAccessKey",
+    }
+)
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def emulated_only(spec: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``spec`` without the operations the emulator does not serve, and those operations
+    ("METHOD path operationId")."""
+    skipped = []
+    for path, item in list(spec["paths"].items()):
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict) and operation.get("operationId") not in (
+                EMULATED_OPERATIONS
+            ):
+                skipped.append(f"{method.upper()} {path} {operation.get('operationId')}")
+                del item[method]
+        if not any(method in item for method in HTTP_METHODS):
+            del spec["paths"][path]
+    return spec, skipped
 
 
 def patched_spec(spec: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +111,9 @@ def st_command(spec_path: Path, base_url: str, extra: list[str]) -> list[str]:
 
 def main(extra: list[str]) -> int:
     """Serve an emulator and run schemathesis against it; returns the exit code."""
-    spec = patched_spec(yaml.safe_load((ROOT / "openapi.yaml").read_text()))
+    spec, skipped = emulated_only(patched_spec(yaml.safe_load((ROOT / "openapi.yaml").read_text())))
+    for operation in skipped:
+        print(f"not emulated, not fuzzed: {operation}")
     # A generous key limit: the fuzzer creates many keys and is not testing the limit.
     emu = Emulator(project_id=PROJECT_ID, key_id=KEY_ID, key_secret=KEY_SECRET, max_keys=10_000)
     with tempfile.TemporaryDirectory() as tmp, serve_emulator(emu) as base_url:

@@ -38,3 +38,17 @@ def test_schemathesis_smoke() -> None:
         pytest.skip("schemathesis is not installed")
     extra = ["--phases", "examples,coverage", "--max-examples", "5"]
     assert run_schemathesis.main(extra) == 0
+
+
+def test_only_emulated_operations_are_fuzzed() -> None:
+    emulated = {"operationId": "AccessKeyService_GetAccessKey", "responses": {}}
+    added = {"operationId": "AccessKeyService_RotateAccessKey", "responses": {}}
+    spec = {
+        "paths": {
+            "/keys/{id}": {"get": emulated, "parameters": []},
+            "/keys/{id}:rotate": {"post": added},
+        }
+    }
+    kept, skipped = run_schemathesis.emulated_only(spec)
+    assert kept["paths"] == {"/keys/{id}": {"get": emulated, "parameters": []}}
+    assert skipped == ["POST /keys/{id}:rotate AccessKeyService_RotateAccessKey"]

@@ -30,8 +30,16 @@ def load_upstream() -> dict[str, Any]:
 def copy_repo(root: Path) -> Paths:
     """Copy the files the pipeline reads and writes below ``root``; return their paths."""
     (root / "spec").mkdir(parents=True)
-    for name in ("spec/upstream.yaml", "spec/overlay.yaml", "openapi.yaml"):
+    (root / "sinch_keys").mkdir()
+    for name in (
+        "spec/upstream.yaml",
+        "spec/overlay.yaml",
+        "openapi.yaml",
+        "sinch_keys/_version.py",
+    ):
         shutil.copy2(ROOT / name, root / name)
+    if (ROOT / "CHANGELOG.md").exists():
+        shutil.copy2(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
     shutil.copytree(
         ROOT / "generated" / "sinch_keys_api",
         root / "generated" / "sinch_keys_api",

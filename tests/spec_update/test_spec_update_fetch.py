@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
+import httpx
 import pytest
 import yaml
 
@@ -73,17 +74,62 @@ def test_fetch_url_json_and_yaml(server: str) -> None:
     assert fetch(f"{server}/accesskeys.yaml", timeout=5) == upstream
 
 
-def test_default_source_is_the_vendor_url_and_is_fetched_over_http(
-    server: str, repo: Paths, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+# Sinch's documentation publishes each API's description at this pattern (Conversation,
+# Verification, Fax, Number Lookup, 10DLC); never fetched here: a MockTransport answers.
+DOCUMENTED_PATTERN = (
+    "https://developers.sinch.com/_bundle/docs/{api}/api-reference/{name}.yaml?download"
+)
+
+
+class RecordingTransport(httpx.MockTransport):
+    """Answers every request with the committed upstream description, as YAML; keeps them."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        body = yaml.safe_dump(load_upstream()).encode()
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return httpx.Response(200, content=body, headers={"Content-Type": "text/yaml"})
+
+        super().__init__(answer)
+
+
+def test_default_source_follows_sinchs_documented_pattern(
+    repo: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert update.DEFAULT_SOURCE == (
-        "https://developers.sinch.com/_bundle/docs/accesskeys/api-reference/accesskeys.json"
-    )
-    monkeypatch.setattr(update, "DEFAULT_SOURCE", f"{server}/accesskeys.json")
+    monkeypatch.delenv(update.SOURCE_VARIABLE, raising=False)
+    transport = RecordingTransport()
     before = snapshot(repo.root)
-    assert update.main(["--root", str(repo.root), "--skip-tests", "--timeout", "5"]) == EXIT_OK
+    result = update.run(root=repo.root, skip_tests=True, transport=transport, out=io.StringIO())
+    assert result.exit_code == EXIT_OK
+    assert [str(r.url) for r in transport.requests] == [
+        DOCUMENTED_PATTERN.format(api="accesskeys", name="accesskeys")
+    ]
+    assert result.source == update.DEFAULT_SOURCE
+    assert snapshot(repo.root) == before  # the same document: nothing written
+
+
+def test_repository_variable_overrides_the_source(
+    repo: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(update.SOURCE_VARIABLE, "https://mirror.test/accesskeys.yaml")
+    transport = RecordingTransport()
+    result = update.run(root=repo.root, skip_tests=True, transport=transport, out=io.StringIO())
+    assert result.exit_code == EXIT_OK
+    assert [str(r.url) for r in transport.requests] == ["https://mirror.test/accesskeys.yaml"]
+    monkeypatch.setenv(update.SOURCE_VARIABLE, "  ")  # a blank variable is no override
+    assert update.default_source() == update.DEFAULT_SOURCE
+
+
+def test_source_on_the_command_line_is_fetched_over_http(
+    server: str, repo: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(repo.root)
+    source = f"{server}/accesskeys.json"
+    assert update.main([source, "--root", str(repo.root), "--skip-tests", "--timeout", "5"]) == 0
     out = capsys.readouterr().out
-    assert f"fetching {server}/accesskeys.json" in out
+    assert f"fetching {source}" in out
     assert "no changes" in out
     assert snapshot(repo.root) == before
 

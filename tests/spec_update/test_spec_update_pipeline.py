@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +20,49 @@ from tests.spec_update.spec_update_support import (
     ROOT,
     copy_repo,
     facade_missing,
+    load_upstream,
     run_with_generated,
     snapshot,
     write_variant,
 )
 from tools.spec import update
+from tools.spec.release import ChangeClass, bump, read_version
 from tools.spec.update import EXIT_BREAKING, EXIT_ERROR, EXIT_OK, EXIT_TESTS, Paths, run
+from tools.spec.variants import description_only, fresh
 
 LIST = "/v1/projects/{projectId}/accessKeys"
 ITEM = "/v1/projects/{projectId}/accessKeys/{accessKeyId}"
-NEW_SERVER = "https://keys.api.sinch.example"
+# a host the vendor's document does not name, whatever host it names today
+NEW_SERVER = "https://moved." + yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))[
+    "servers"
+][0]["url"].removeprefix("https://").rstrip("/")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def real_repository_untouched() -> Iterator[None]:
+    """Guard: these tests only ever write below tmp_path (checked after the module ran)."""
+    watched = [ROOT / "spec", ROOT / "generated" / "sinch_keys_api"]
+    before = [snapshot(path) for path in watched]
+    files = [ROOT / "openapi.yaml", ROOT / "sinch_keys" / "_version.py", ROOT / "CHANGELOG.md"]
+    contents = [path.read_bytes() if path.exists() else None for path in files]
+    yield
+    assert [snapshot(path) for path in watched] == before
+    assert [path.read_bytes() if path.exists() else None for path in files] == contents
+
+
+# a field and a list parameter the vendor's document does not have (it may add a region one day)
+FIELD = fresh(load_upstream()["components"]["schemas"]["AccessKey"]["properties"], "region", "zone")
+PARAM = fresh(
+    {p["name"] for p in load_upstream()["paths"][LIST]["get"]["parameters"]},
+    "newParam",
+    "extraParam",
+)
+PARAM_PYTHON = {"newParam": "new_param", "extraParam": "extra_param"}[PARAM]
+
+
+def named(code: str) -> str:
+    """``code`` written with ``region`` and ``newParam``, using the names chosen above."""
+    return code.replace("region", FIELD).replace("newParam", PARAM)
 
 
 def run_quiet(source: str, paths: Paths, **kwargs: Any) -> update.UpdateResult:
@@ -48,12 +82,12 @@ def run_quiet(source: str, paths: Paths, **kwargs: Any) -> update.UpdateResult:
 
 
 def add_optional_field_and_param(doc: dict[str, Any]) -> None:
-    doc["components"]["schemas"]["AccessKey"]["properties"]["region"] = {
+    doc["components"]["schemas"]["AccessKey"]["properties"][FIELD] = {
         "type": "string",
         "description": "Where the key lives.",
     }
     doc["paths"][LIST]["get"]["parameters"].append(
-        {"name": "newParam", "in": "query", "required": False, "schema": {"type": "string"}}
+        {"name": PARAM, "in": "query", "required": False, "schema": {"type": "string"}}
     )
 
 
@@ -111,20 +145,29 @@ def test_additive_changes_are_non_breaking_and_regenerated(
     assert ("response-property-added", False) in rules
     assert ("new-optional-request-parameter", False) in rules
     assert not result.breaking
-    # written: upstream in YAML form, curated spec, generated code, the Markdown report
-    assert set(result.written) == {paths.upstream, paths.curated, paths.generated, paths.changes}
+    # written: upstream in YAML form, curated spec, generated code, the release, the report
+    assert set(result.written) == {
+        paths.upstream,
+        paths.curated,
+        paths.generated,
+        paths.version,
+        paths.changelog,
+        paths.changes,
+    }
+    assert result.change_class == "additive"
+    assert result.tests == "passed"
     assert (
         yaml.safe_load(paths.upstream.read_text())["paths"][LIST]["get"]["parameters"][-1]["name"]
-        == "newParam"
+        == PARAM
     )
     markdown = paths.changes.read_text()
-    assert "`region`" in markdown
-    assert "`newParam`" in markdown
+    assert f"`{FIELD}`" in markdown
+    assert f"`{PARAM}`" in markdown
     assert "tests passed" in markdown
     model = (paths.generated / "models" / "access_key.py").read_text()
-    assert "region" in model
+    assert FIELD in model
     list_call = paths.generated / "api" / "access_key" / "access_key_service_list_access_keys.py"
-    assert "new_param" in list_call.read_text()
+    assert PARAM_PYTHON in list_call.read_text()
 
 
 def test_additive_changes_reach_the_facade_through_a_mock_transport(
@@ -137,7 +180,8 @@ def test_additive_changes_reach_the_facade_through_a_mock_transport(
     paths, _ = additive
     done = run_with_generated(
         paths.generated,
-        """
+        named(
+            """
         import attrs, httpx, sinch_keys
 
         sent = []
@@ -168,7 +212,8 @@ def test_additive_changes_reach_the_facade_through_a_mock_transport(
         list(client.access_keys.list(extra_query={"newParam": "x"}))
         assert sent[-1].url.params["newParam"] == "x", sent[-1].url
         print("facade ok")
-        """,
+        """
+        ),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "facade ok" in done.stdout
@@ -183,7 +228,8 @@ def test_additive_changes_reach_the_facade_against_the_emulator(
     paths, _ = additive
     done = run_with_generated(
         paths.generated,
-        """
+        named(
+            """
         import attrs, httpx, sinch_keys
         from sinch_keys.testing import Emulator, Fault
 
@@ -215,7 +261,8 @@ def test_additive_changes_reach_the_facade_against_the_emulator(
         value = query["newParam"]
         assert value in ("x", ["x"]), query
         print("facade ok")
-        """,
+        """
+        ),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "facade ok" in done.stdout
@@ -368,17 +415,110 @@ def test_main_returns_the_exit_code(repo: Paths, variant: Any) -> None:
     assert yaml.safe_load(repo.curated.read_text())  # still valid YAML
 
 
-def test_real_repository_is_untouched() -> None:
-    """Guard: these tests only ever write below tmp_path."""
-    upstream = (ROOT / "spec" / "upstream.yaml").read_text()
-    assert "region" not in upstream
-    assert NEW_SERVER not in upstream
-    assert NEW_SERVER not in (ROOT / "openapi.yaml").read_text()
-    models = ROOT / "generated" / "sinch_keys_api" / "models"
-    assert not (models / "new_access_key_request.py").exists()
-
-
 def test_paths_layout() -> None:
     paths = update.Paths.under(Path("/r"))
     assert paths.generated == Path("/r/generated/sinch_keys_api")
     assert paths.changes == Path("/r/spec/CHANGES.md")
+    assert paths.version == Path("/r/sinch_keys/_version.py")
+    assert paths.changelog == Path("/r/CHANGELOG.md")
+
+
+# ---- classification before tests, and the release ----------------------------------------
+
+
+def test_breaking_change_is_classified_before_any_test_runs(
+    tmp_path: Path, repo: Paths, variant: Any
+) -> None:
+    sentinel = tmp_path / "tests-ran"
+    touch = [sys.executable, "-c", f"open({str(sentinel)!r}, 'w').close()"]
+    result = run_quiet(variant(remove_response_field), repo, skip_tests=False, test_command=touch)
+    assert result.exit_code == EXIT_BREAKING
+    assert result.tests == "not-run"
+    assert not sentinel.exists()
+    assert "tests not run" in repo.changes.read_text()
+    # --allow-breaking: the same change, and now the tests do run
+    other = copy_repo(tmp_path / "other")
+    allowed = run_quiet(
+        variant(remove_response_field), other, skip_tests=False, test_command=touch,
+        allow_breaking=True,
+    )  # fmt: skip
+    assert allowed.exit_code == EXIT_OK
+    assert sentinel.exists()
+    assert allowed.change_class == "breaking"
+
+
+def test_additive_change_releases_a_patch_with_a_dated_changelog_entry(
+    additive: tuple[Paths, update.UpdateResult],
+) -> None:
+    paths, result = additive
+    before = read_version(ROOT / "sinch_keys" / "_version.py")
+    expected = bump(before, ChangeClass.ADDITIVE)
+    assert (result.version_before, result.version_after) == (before, expected)
+    assert read_version(paths.version) == expected
+    changelog = paths.changelog.read_text()
+    assert result.entry in changelog
+    assert result.entry.startswith(f"## [{expected}] - ")
+    assert f"`{FIELD}`" in result.entry
+    assert changelog.index("## [Unreleased]") < changelog.index(f"## [{expected}]")
+    # the pull request body carries the entry, then the full report
+    assert paths.changes.read_text().startswith(result.entry)
+
+
+def test_breaking_change_releases_a_minor_with_breaking_items_first(
+    repo: Paths, variant: Any
+) -> None:
+    before = read_version(repo.version)
+    result = run_quiet(variant(require_new_request_field), repo, today=date(2030, 1, 2))
+    assert result.version_after == bump(before, ChangeClass.BREAKING)
+    entry = result.entry
+    assert entry.startswith(f"## [{result.version_after}] - 2030-01-02\n")
+    first = next(line for line in entry.splitlines() if line.startswith("- "))
+    assert first.startswith("- **Breaking:**")
+    assert entry in repo.changelog.read_text()
+
+
+def test_description_only_change_is_a_docs_release(repo: Paths, variant: Any) -> None:
+    before = read_version(repo.version)
+    result = run_quiet(variant(description_only), repo)
+    assert result.exit_code == EXIT_OK
+    assert result.changes == []
+    assert result.change_class == "docs"
+    assert result.version_after == bump(before, ChangeClass.DOCS)
+    assert "the API did not" in result.entry
+    assert repo.generated in result.written
+
+
+def test_upstream_change_the_overlay_already_made_is_no_release(repo: Paths, variant: Any) -> None:
+    def vendor_fixes_its_example(doc: dict[str, Any]) -> None:
+        example = doc["components"]["responses"]["503Error"]["content"]["application/json"]
+        example["example"]["error"]["code"] = 503  # what our overlay sets
+
+    before = snapshot(repo.root)
+    result = run_quiet(variant(vendor_fixes_its_example), repo)
+    assert result.exit_code == EXIT_OK
+    assert result.change_class == "none"
+    assert set(result.written) == {repo.upstream, repo.changes}
+    after = snapshot(repo.root)
+    assert {name for name in after if after[name] != before.get(name)} == {
+        "spec/upstream.yaml",
+        "spec/CHANGES.md",
+    }
+
+
+def test_same_document_in_another_key_order_is_no_change(repo: Paths, tmp_path: Path) -> None:
+    source = tmp_path / "sorted.yaml"
+    source.write_text(yaml.safe_dump(load_upstream(), sort_keys=True), encoding="utf-8")
+    before = snapshot(repo.root)
+    result = run_quiet(str(source), repo)
+    assert result.exit_code == EXIT_OK
+    assert result.written == []
+    assert snapshot(repo.root) == before
+
+
+def test_a_version_the_pipeline_cannot_bump_fails_before_writing(repo: Paths, variant: Any) -> None:
+    repo.version.write_text('__version__ = "1.0.0rc1"\n', encoding="utf-8")
+    before = snapshot(repo.root)
+    result = run_quiet(variant(change_server), repo)
+    assert result.exit_code == EXIT_ERROR
+    assert "1.0.0rc1" in result.error
+    assert snapshot(repo.root) == before
