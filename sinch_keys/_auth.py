@@ -27,7 +27,8 @@ from typing import Any
 import attrs
 import httpx
 
-from sinch_keys._errors import APIResponseValidationError, SinchKeysError
+from sinch_keys._deadline import current as current_deadline
+from sinch_keys._errors import APIResponseValidationError, APITimeoutError, SinchKeysError
 from sinch_keys._secrets import MASK
 
 # Refresh this long before the server's expiry, so no request carries a token that expires
@@ -174,6 +175,12 @@ class TokenCache:
         """
         self._token = None
 
+    def _time_left(self) -> float | None:
+        # the calling thread's own deadline bounds its wait for someone else's fetch (async
+        # callers need no such check: their whole attempt is cancelled at the deadline)
+        deadline = current_deadline.get()
+        return None if deadline is None else max(0.0, deadline.at - self._clock())
+
     def _usable(self, stale: Token | None) -> Token | None:
         token = self.current()
         return token if token is not None and token is not stale else None
@@ -206,7 +213,11 @@ class TokenCache:
                 if flight is None:
                     flight = self._flight = _Flight(threading.Event())
                     break  # this caller fetches
-            flight.done.wait()
+            if not flight.done.wait(self._time_left()):
+                raise APITimeoutError(
+                    "deadline reached while waiting for another caller's token fetch",
+                    may_have_reached_server=False,
+                )
             shared = flight.outcome()
             if shared is not None:
                 return shared
@@ -285,9 +296,12 @@ class OAuth2ClientCredentials(httpx.Auth):
         request.headers["Authorization"] = "Bearer " + token.value
         response = yield request
         if response.status_code == 401 and not fetched:
-            # give the 401's connection back to the pool first: when every connection is held
-            # by a 401 at one token expiry, the token fetch would wait for one forever
-            response.read()
+            # give the 401's connection back first: when every connection is held by a 401 at
+            # one token expiry, the token fetch would wait for one forever. Closed, not read,
+            # so a 401 body of any size costs nothing; httpx reads an auth flow's intermediate
+            # responses itself, and finds this one already (and emptily) read
+            response.close()
+            response._content = b""
             token, _ = _wrap_failure(self.tokens.get, stale=token)
             request.headers["Authorization"] = "Bearer " + token.value
             yield request
@@ -302,7 +316,8 @@ class OAuth2ClientCredentials(httpx.Auth):
         request.headers["Authorization"] = "Bearer " + token.value
         response = yield request
         if response.status_code == 401 and not fetched:
-            await response.aread()  # free the connection first (see sync_auth_flow)
+            await response.aclose()  # free the connection first, unread (see sync_auth_flow)
+            response._content = b""
             try:
                 token, _ = await self.tokens.aget(stale=token)
             except SinchKeysError as exc:

@@ -21,10 +21,20 @@ from sinch_keys_api import _spec_defaults
 
 from sinch_keys import _routing
 from sinch_keys._auth import OAuth2ClientCredentials, TokenCache
-from sinch_keys._errors import MissingCredentialsError
+from sinch_keys._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES
+from sinch_keys._deadline import DEFAULT_DEADLINE, Deadline
+from sinch_keys._deadline import current as deadline_var
+from sinch_keys._errors import InvalidArgumentError, MissingCredentialsError
 from sinch_keys._retry import RetryKind, RetryPolicy
 from sinch_keys._secrets import SecretStr
-from sinch_keys._validation import check_id, check_max_retries, check_timeout
+from sinch_keys._validation import (
+    check_deadline,
+    check_id,
+    check_max_response_bytes,
+    check_max_retries,
+    check_timeout,
+    check_url,
+)
 from sinch_keys._version import __version__
 
 log = logging.getLogger("sinch_keys")
@@ -63,20 +73,40 @@ NOT_GIVEN = NotGiven()
 class Call:
     """One logical API request: built once, sent once or more by the retry loop.
 
+    ``deadline`` bounds the whole call that made this request (on ``clock``), or is None.
+
     Example::
 
         call = client._call({"method": "get", "url": "/v1/..."}, RetryKind.IDEMPOTENT)
     """
 
-    __slots__ = ("auth", "kind", "max_retries", "request")
+    __slots__ = (
+        "auth",
+        "clock",
+        "deadline",
+        "kind",
+        "max_retries",
+        "request",
+        "timeouts",
+    )
 
     def __init__(
-        self, request: httpx.Request, kind: RetryKind, max_retries: int, auth: httpx.Auth | None
+        self,
+        request: httpx.Request,
+        kind: RetryKind,
+        max_retries: int,
+        auth: httpx.Auth | None,
+        clock: Callable[[], float] = time.monotonic,
+        deadline: Deadline | None = None,
     ) -> None:
         self.request = request
         self.kind = kind
         self.max_retries = max_retries
         self.auth = auth
+        self.clock = clock
+        self.deadline = deadline
+        # the configured per-phase timeouts: each attempt gets them, capped at the deadline
+        self.timeouts: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
 
     def __repr__(self) -> str:
         return f"<Call {self.request.method} {self.request.url.path} {self.kind.value}>"
@@ -101,6 +131,9 @@ class BaseClient:
         retry_policy: RetryPolicy | None,
         http_client_given: bool,
         clock: Callable[[], float] | None,
+        allow_insecure_http: bool = False,
+        deadline: float | None = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         # inside sinch_keys.testing.emulated(): the emulator's settings stand in for the environment
         self._route = None if http_client_given else _routing.current()
@@ -108,10 +141,21 @@ class BaseClient:
         self.project_id = project_id if project_id is not None else env.get("SINCH_PROJECT_ID")
         if self.project_id is not None:
             check_id("project_id", self.project_id)
+        # credentials go to these two: https, or plain http only to this machine (or if allowed)
         self.base_url = _strip_slash(
-            base_url or env.get("SINCH_KEYS_BASE_URL") or _spec_defaults.BASE_URL
+            check_url(
+                "base_url",
+                base_url or env.get("SINCH_KEYS_BASE_URL") or _spec_defaults.BASE_URL,
+                allow_insecure_http,
+            )
         )
-        self.token_url = token_url or env.get("SINCH_KEYS_TOKEN_URL") or _spec_defaults.TOKEN_URL
+        self.token_url = check_url(
+            "token_url",
+            token_url or env.get("SINCH_KEYS_TOKEN_URL") or _spec_defaults.TOKEN_URL,
+            allow_insecure_http,
+        )
+        self.deadline = check_deadline(deadline)
+        self.max_response_bytes = check_max_response_bytes(max_response_bytes)
         self._clock = clock or time.monotonic
         policy = retry_policy or RetryPolicy()
         if max_retries is not None:
@@ -128,7 +172,12 @@ class BaseClient:
         self._default_timeout: Any = (
             httpx.USE_CLIENT_DEFAULT if self._timeout is None else self._timeout
         )
-        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        self._headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            # only what _body.BodyReader decodes within max_response_bytes
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         # merged into each request, unless our own pool carries them (_own_pool_defaults)
         self._request_headers: dict[str, str] | None = self._headers
         # the subclass plugs its I/O into the cache: fetch (sync) or async_fetch
@@ -148,7 +197,9 @@ class BaseClient:
                 key_secret if key_secret is not None else env.get("SINCH_KEY_SECRET"),
             )
         else:
-            raise ValueError(f"auth must be 'oauth2', 'basic' or an httpx.Auth, not {auth!r}")
+            raise InvalidArgumentError(
+                f"auth must be 'oauth2', 'basic' or an httpx.Auth, not {auth!r}"
+            )
 
     def _set_credentials(self, key_id: str | None, key_secret: str | None) -> None:
         if not key_id:
@@ -202,6 +253,7 @@ class BaseClient:
         max_retries: int | None = None,
         extra_query: Mapping[str, Any] | None = None,
         auth: httpx.Auth | NotGiven | None = NOT_GIVEN,
+        deadline: Deadline | None = None,
     ) -> Call:
         """Turn the generated client's request description into a ready :class:`Call`."""
         params = kwargs.get("params")
@@ -222,7 +274,7 @@ class BaseClient:
                 timeout=self._default_timeout if isinstance(timeout, NotGiven) else timeout,
             )
         except httpx.InvalidURL as exc:  # e.g. an id so long the URL exceeds httpx's limit
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"cannot build the request URL: {exc} (an id, project id or page "
                 f"token is too long or malformed)"
             ) from None
@@ -232,9 +284,20 @@ class BaseClient:
             kind,
             check_max_retries(retries),
             self._request_auth() if isinstance(auth, NotGiven) else auth,
+            self._clock,
+            deadline,
         )
 
-    def _token_call(self, key_id: str, key_secret: str) -> Call:
+    def _deadline(self, seconds: float | NotGiven | None) -> Deadline | None:
+        """The deadline of a call starting now: ``seconds`` if given, else the client's."""
+        chosen = self.deadline if isinstance(seconds, NotGiven) else check_deadline(seconds)
+        return None if chosen is None else Deadline(chosen, self._clock() + chosen)
+
+    def _inherited_deadline(self) -> Deadline | None:
+        """The deadline of the call whose request needs a token now (see ``_deadline``)."""
+        return deadline_var.get()
+
+    def _token_call(self, key_id: str, key_secret: SecretStr, deadline: Deadline | None) -> Call:
         request = self._http.build_request(
             "POST",
             self.token_url,
@@ -242,8 +305,15 @@ class BaseClient:
             headers=self._headers,
             timeout=self._default_timeout,
         )
-        auth = httpx.BasicAuth(key_id, key_secret)
-        return Call(request, RetryKind.IDEMPOTENT, self.retry_policy.max_retries, auth)
+        auth = httpx.BasicAuth(key_id, key_secret.get_secret_value())
+        return Call(
+            request,
+            RetryKind.IDEMPOTENT,
+            self.retry_policy.max_retries,
+            auth,
+            self._clock,
+            deadline,
+        )
 
     def _request_auth(self) -> httpx.Auth:
         if self._custom_auth is not None:

@@ -15,9 +15,19 @@ from sinch_keys._base import (
     NOT_GIVEN,
     AuthOption,
     BaseClient,
+    Call,
     NotGiven,
     TimeoutOption,
 )
+from sinch_keys._body import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    BodyReader,
+    ResponseTooLarge,
+    check_size,
+)
+from sinch_keys._deadline import DEFAULT_DEADLINE, DeadlineExceeded
+from sinch_keys._deadline import current as deadline_var
+from sinch_keys._errors import InvalidArgumentTypeError
 from sinch_keys._resources import AccessKeys
 from sinch_keys._retry import Exchange, Flow, RetryPolicy, Sleep, send
 
@@ -41,6 +51,13 @@ class SinchKeys(BaseClient):
         retry_policy: backoff and ``Retry-After`` settings (:class:`RetryPolicy`).
         http_client: an ``httpx.Client`` to use; it is not closed by :meth:`close`.
         sleep, clock: replace ``time.sleep`` / ``time.monotonic`` (tests).
+        deadline: seconds a whole call may take, retries, waits and the token fetch
+            included (default 300; None: no bound beyond ``timeout``); each call may
+            pass its own.
+        max_response_bytes: the largest response body read, after decoding (default
+            10 MiB); a larger one raises :class:`ResponseTooLargeError`.
+        allow_insecure_http: allow ``http://`` base and token URLs to hosts other than
+            this machine (the secret and tokens then cross the network in clear text).
 
     Example::
 
@@ -68,9 +85,14 @@ class SinchKeys(BaseClient):
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise TypeError("http_client must be an httpx.Client (use AsyncSinchKeys for async)")
+            raise InvalidArgumentTypeError(
+                "http_client must be an httpx.Client (use AsyncSinchKeys for async)"
+            )
         super().__init__(
             project_id=project_id,
             key_id=key_id,
@@ -83,6 +105,9 @@ class SinchKeys(BaseClient):
             retry_policy=retry_policy,
             http_client_given=http_client is not None,
             clock=clock,
+            allow_insecure_http=allow_insecure_http,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
         )
         self._http = self._pool(http_client, httpx.Client)
         self._sleep = sleep or time.sleep
@@ -121,28 +146,44 @@ class SinchKeys(BaseClient):
                     self._sleep(step.seconds)
                     step = flow.send(None)
                 else:
-                    step = flow.send(self._exchange(step.call.request, step.call.auth))
+                    step = flow.send(self._exchange(step.call))
         except StopIteration as stop:
             result: T = stop.value
             return result
 
-    def _exchange(self, request: httpx.Request, auth: httpx.Auth | None) -> Exchange:
+    def _exchange(self, call: Call) -> Exchange:
+        """Send one attempt and read its body: within ``max_response_bytes``, and stopping
+        once the call's deadline passes (checked between chunks, so a server dripping the
+        body cannot hold the call; a drip of the headers is bounded by the read timeout)."""
+        outer = deadline_var.set(call.deadline)  # for the token fetch this send may trigger
         try:
-            response = self._http.send(request, auth=auth, stream=True)
+            response = self._http.send(call.request, auth=call.auth, stream=True)
         except (httpx.RequestError, TokenFailure) as exc:
             return Exchange(error=exc)
+        finally:
+            deadline_var.reset(outer)
         try:
-            response.read()
-        except httpx.RequestError as exc:
-            response.close()
+            if response.is_stream_consumed:  # built in memory (a mock transport, a cassette)
+                check_size(response.content, self.max_response_bytes)
+                return Exchange(response)
+            reader = BodyReader(response.headers.get("content-encoding"), self.max_response_bytes)
+            for raw in response.iter_raw():
+                reader.feed(raw)
+                if call.deadline is not None and self._clock() > call.deadline.at:
+                    raise DeadlineExceeded
+            # what httpx's own read() sets: the decoded body, for .json() and .content
+            response._content = reader.finish()
+        except (httpx.RequestError, ResponseTooLarge, DeadlineExceeded) as exc:
             return Exchange(response, exc)
+        finally:
+            response.close()
         return Exchange(response)
 
     def _fetch_token(self) -> Token:
         secret = self._key_secret
         if self.key_id is None or secret is None:  # only oauth2 clients fetch tokens
             raise RuntimeError("this client has no key to fetch a token with")
-        call = self._token_call(self.key_id, secret.get_secret_value())
+        call = self._token_call(self.key_id, secret, self._inherited_deadline())
         sent = self._run(send(call, self.retry_policy))
         return parse_token_response(sent.result(), self._clock)
 

@@ -37,10 +37,13 @@ __all__ = [
     "ConflictError",
     "CreateOutcomeUnknownError",
     "InternalServerError",
+    "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RotationError",
     "SelfDeleteError",
     "SinchKeysError",
@@ -63,7 +66,31 @@ class SinchKeysError(Exception):
     """
 
 
-class MissingCredentialsError(SinchKeysError, ValueError):
+class InvalidArgumentError(SinchKeysError, ValueError):
+    """An argument or setting the SDK refused before sending anything: nothing was sent.
+
+    Also a ``ValueError``; a value of the wrong type raises the subclass
+    :class:`InvalidArgumentTypeError`, which is also a ``TypeError``.
+
+    Example::
+
+        try:
+            client.access_keys.list(page_size=0)
+        except sinch_keys.InvalidArgumentError as exc:
+            print(exc)      # page_size must be between 1 and 1000, got 0
+    """
+
+
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of the wrong type, refused before sending anything.
+
+    Example::
+
+        client.access_keys.get(42)   # raises InvalidArgumentTypeError (a TypeError too)
+    """
+
+
+class MissingCredentialsError(InvalidArgumentError):
     """A required setting was neither passed nor found in the environment.
 
     ``variable`` names the environment variable that would provide it.
@@ -80,7 +107,7 @@ class MissingCredentialsError(SinchKeysError, ValueError):
         super().__init__(f"missing {argument}: pass {argument}= or set {variable}")
 
 
-class SelfDeleteError(SinchKeysError, ValueError):
+class SelfDeleteError(InvalidArgumentError):
     """Refused to delete the access key this client authenticates with.
 
     The API allows it, and the caller would lose access to the project. Pass
@@ -268,6 +295,21 @@ class APIResponseValidationError(APIError):
             headers=response.headers,
             request=response.request if _has_request(response) else None,
         )
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """A response body larger than the client's ``max_response_bytes`` (after decoding): the
+    SDK stopped reading it, and does not retry it.
+
+    Example::
+
+        except sinch_keys.ResponseTooLargeError as exc:
+            print(exc.limit)
+    """
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        self.limit = limit
+        super().__init__(response, f"the body is larger than {limit} bytes (max_response_bytes)")
 
 
 class CreateOutcomeUnknownError(SinchKeysError):

@@ -43,6 +43,7 @@ from sinch_keys_api.models import (
 from sinch_keys_api.types import UNSET
 
 from sinch_keys._auth import parse_token_response
+from sinch_keys._base import NOT_GIVEN, NotGiven
 from sinch_keys._errors import (
     APIResponseValidationError,
     CreateOutcomeUnknownError,
@@ -67,6 +68,7 @@ from sinch_keys._retry import Flow, RetryKind, Sleep, send
 from sinch_keys._secrets import SecretStr
 from sinch_keys._validation import (
     MAX_PAGE_SIZE,
+    check_deadline,
     check_display_name,
     check_id,
     check_page_size,
@@ -74,7 +76,8 @@ from sinch_keys._validation import (
 )
 
 if TYPE_CHECKING:
-    from sinch_keys._base import BaseClient, NotGiven, TimeoutOption
+    from sinch_keys._base import BaseClient, TimeoutOption
+    from sinch_keys._deadline import Deadline
 
 T = TypeVar("T")
 
@@ -86,13 +89,40 @@ OWN_WALK_MAX_PAGES = MAX_KEYS_PER_PROJECT + 5
 
 
 class Options:
-    """Per-call settings: ``timeout`` and ``max_retries`` (NOT_GIVEN/None: the client's)."""
+    """Per-call settings: ``timeout``, ``max_retries`` and ``deadline`` (NOT_GIVEN/None:
+    the client's). The deadline is fixed when the call sends its first request, and every
+    later request of the call (lookups, rotation steps, token fetches) shares it."""
 
-    __slots__ = ("max_retries", "timeout")
+    __slots__ = ("_deadline", "_seconds", "max_retries", "timeout")
 
-    def __init__(self, timeout: TimeoutOption | NotGiven, max_retries: int | None) -> None:
+    def __init__(
+        self,
+        timeout: TimeoutOption | NotGiven,
+        max_retries: int | None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> None:
         self.timeout = timeout
         self.max_retries = max_retries
+        self._seconds = deadline if isinstance(deadline, NotGiven) else check_deadline(deadline)
+        self._deadline: Deadline | NotGiven | None = NOT_GIVEN
+
+    def deadline(self, client: BaseClient) -> Deadline | None:
+        """The call's deadline, fixed on first use."""
+        if isinstance(self._deadline, NotGiven):
+            self._deadline = client._deadline(self._seconds)
+        return self._deadline
+
+    def fresh(self) -> Options:
+        """The same settings for another call (its deadline starts when it does)."""
+        options = Options(self.timeout, self.max_retries)
+        options._seconds = self._seconds
+        return options
+
+    def without_retries(self, client: BaseClient) -> Options:
+        """The same call's settings with the client's retries (for the create lookups)."""
+        options = Options(self.timeout, None)
+        options._deadline = self.deadline(client)
+        return options
 
 
 def parse(response: httpx.Response, from_dict: Callable[[Any], T]) -> T:
@@ -121,6 +151,7 @@ def request(
         timeout=options.timeout,
         max_retries=options.max_retries,
         extra_query=extra_query,
+        deadline=options.deadline(client),
         **({} if auth is None else {"auth": auth}),
     )
     return (yield from send(call, client.retry_policy))
@@ -281,7 +312,7 @@ def _look_for(
             yield Sleep(wait)
         lookups += 1
         try:
-            keys = yield from all_keys(client, project, Options(options.timeout, None))
+            keys = yield from all_keys(client, project, options.without_retries(client))
         except SinchKeysError as exc:
             failure = exc  # a failed lookup proves nothing: look again after the next wait
             continue
@@ -355,7 +386,7 @@ def rotate(
     new_id = created.access_key.access_key_id
     step = RotationStep.TOKEN if client.auth_kind == "oauth2" else RotationStep.VERIFY
     try:
-        new_auth = yield from _new_key_auth(client, created)
+        new_auth = yield from _new_key_auth(client, created, options)
         step = RotationStep.VERIFY
         verified = yield from request(
             client,
@@ -410,13 +441,15 @@ def rotate(
     return created
 
 
-def _new_key_auth(client: BaseClient, created: CreatedAccessKey) -> Flow[httpx.Auth]:
+def _new_key_auth(
+    client: BaseClient, created: CreatedAccessKey, options: Options
+) -> Flow[httpx.Auth]:
     """Credentials of the new key, as this client authenticates: a token it fetches itself
     (OAuth2), or the key on each request (basic)."""
     new_id = created.access_key.access_key_id
     if client.auth_kind != "oauth2":
         return httpx.BasicAuth(new_id, created.secret.get_secret_value())
-    call = client._token_call(new_id, created.secret.get_secret_value())
+    call = client._token_call(new_id, created.secret, options.deadline(client))
     sent = yield from send(call, client.retry_policy)
     return _BearerAuth(parse_token_response(sent.result(), client._clock).value)
 

@@ -25,8 +25,9 @@ DEFAULT_PAGE_SIZE = 100
 class AccessKeys:
     """The access keys of a project (``client.access_keys``).
 
-    Every method also takes ``project_id=`` (instead of the client's), ``timeout=`` and
-    ``max_retries=`` for this call only.
+    Every method also takes ``project_id=`` (instead of the client's), ``timeout=``,
+    ``max_retries=`` and ``deadline=`` (seconds for the whole call, retries and waits
+    included) for this call only.
 
     Example::
 
@@ -46,6 +47,7 @@ class AccessKeys:
         extra_query: Mapping[str, Any] | None = None,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AccessKeyPager:
         """List keys lazily: pages are fetched as iteration reaches them.
 
@@ -59,12 +61,15 @@ class AccessKeys:
         """
         check_page_size(page_size)
         first = check_page_token(page_token)
-        options = ops.Options(timeout, max_retries)
+        options = ops.Options(timeout, max_retries, deadline)
         client = self._client
 
         def fetch_page(token: str | None, walk: PageWalk) -> ListAccessKeysResponse:
+            # each page is a call of its own, with its own deadline
             return client._run(
-                ops.list_page(client, project_id, page_size, token, extra_query, options, walk)
+                ops.list_page(
+                    client, project_id, page_size, token, extra_query, options.fresh(), walk
+                )
             )
 
         return AccessKeyPager(fetch_page, first)
@@ -76,6 +81,7 @@ class AccessKeys:
         project_id: str | None = None,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CreatedAccessKey:
         """Create a key; the result holds its secret, which the API never shows again.
 
@@ -88,7 +94,9 @@ class AccessKeys:
             created.secret.get_secret_value()
         """
         return self._client._run(
-            ops.create(self._client, display_name, project_id, ops.Options(timeout, max_retries))
+            ops.create(
+                self._client, display_name, project_id, ops.Options(timeout, max_retries, deadline)
+            )
         )
 
     def get(
@@ -98,6 +106,7 @@ class AccessKeys:
         project_id: str | None = None,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AccessKey:
         """Fetch one key.
 
@@ -107,7 +116,9 @@ class AccessKeys:
             key.create_time.isoformat()
         """
         return self._client._run(
-            ops.get(self._client, access_key_id, project_id, ops.Options(timeout, max_retries))
+            ops.get(
+                self._client, access_key_id, project_id, ops.Options(timeout, max_retries, deadline)
+            )
         )
 
     def update(
@@ -118,6 +129,7 @@ class AccessKeys:
         project_id: str | None = None,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AccessKey:
         """Rename a key.
 
@@ -125,7 +137,7 @@ class AccessKeys:
 
             client.access_keys.update(key_id, display_name="ci deploy (old)")
         """
-        options = ops.Options(timeout, max_retries)
+        options = ops.Options(timeout, max_retries, deadline)
         return self._client._run(
             ops.update(self._client, access_key_id, display_name, project_id, options)
         )
@@ -138,6 +150,7 @@ class AccessKeys:
         allow_self_delete: bool = False,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete a key. The key this client authenticates with is refused unless
         ``allow_self_delete=True`` (the API would allow it and lock the caller out).
@@ -146,7 +159,7 @@ class AccessKeys:
 
             client.access_keys.delete(old_key_id)
         """
-        options = ops.Options(timeout, max_retries)
+        options = ops.Options(timeout, max_retries, deadline)
         self._client._run(
             ops.delete(self._client, access_key_id, project_id, allow_self_delete, options)
         )
@@ -160,6 +173,7 @@ class AccessKeys:
         allow_self_rotation: bool = False,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CreatedAccessKey:
         """Replace a key safely: create the new key, prove it works, then delete the old one.
 
@@ -172,7 +186,7 @@ class AccessKeys:
             new = client.access_keys.rotate(old_key_id)
             vault.store(new.access_key.access_key_id, new.secret.get_secret_value())
         """
-        options = ops.Options(timeout, max_retries)
+        options = ops.Options(timeout, max_retries, deadline)
         return self._client._run(
             ops.rotate(
                 self._client, access_key_id, display_name, project_id, allow_self_rotation, options
@@ -201,6 +215,7 @@ class AsyncAccessKeys:
         extra_query: Mapping[str, Any] | None = None,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncAccessKeyPager:
         """List keys lazily; not awaited: returns an async iterable at once.
 
@@ -211,12 +226,15 @@ class AsyncAccessKeys:
         """
         check_page_size(page_size)
         first = check_page_token(page_token)
-        options = ops.Options(timeout, max_retries)
+        options = ops.Options(timeout, max_retries, deadline)
         client = self._client
 
         async def fetch_page(token: str | None, walk: PageWalk) -> ListAccessKeysResponse:
+            # each page is a call of its own, with its own deadline
             return await client._run(
-                ops.list_page(client, project_id, page_size, token, extra_query, options, walk)
+                ops.list_page(
+                    client, project_id, page_size, token, extra_query, options.fresh(), walk
+                )
             )
 
         return AsyncAccessKeyPager(fetch_page, first)
@@ -228,6 +246,7 @@ class AsyncAccessKeys:
         project_id: str | None = None,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CreatedAccessKey:
         """Create a key; see :meth:`AccessKeys.create`.
 
@@ -236,7 +255,9 @@ class AsyncAccessKeys:
             created = await client.access_keys.create(display_name="ci deploy")
         """
         return await self._client._run(
-            ops.create(self._client, display_name, project_id, ops.Options(timeout, max_retries))
+            ops.create(
+                self._client, display_name, project_id, ops.Options(timeout, max_retries, deadline)
+            )
         )
 
     async def get(
@@ -246,6 +267,7 @@ class AsyncAccessKeys:
         project_id: str | None = None,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AccessKey:
         """Fetch one key.
 
@@ -254,7 +276,9 @@ class AsyncAccessKeys:
             key = await client.access_keys.get(key_id)
         """
         return await self._client._run(
-            ops.get(self._client, access_key_id, project_id, ops.Options(timeout, max_retries))
+            ops.get(
+                self._client, access_key_id, project_id, ops.Options(timeout, max_retries, deadline)
+            )
         )
 
     async def update(
@@ -265,6 +289,7 @@ class AsyncAccessKeys:
         project_id: str | None = None,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AccessKey:
         """Rename a key.
 
@@ -272,7 +297,7 @@ class AsyncAccessKeys:
 
             await client.access_keys.update(key_id, display_name="renamed")
         """
-        options = ops.Options(timeout, max_retries)
+        options = ops.Options(timeout, max_retries, deadline)
         return await self._client._run(
             ops.update(self._client, access_key_id, display_name, project_id, options)
         )
@@ -285,6 +310,7 @@ class AsyncAccessKeys:
         allow_self_delete: bool = False,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete a key; see :meth:`AccessKeys.delete`.
 
@@ -292,7 +318,7 @@ class AsyncAccessKeys:
 
             await client.access_keys.delete(old_key_id)
         """
-        options = ops.Options(timeout, max_retries)
+        options = ops.Options(timeout, max_retries, deadline)
         await self._client._run(
             ops.delete(self._client, access_key_id, project_id, allow_self_delete, options)
         )
@@ -306,6 +332,7 @@ class AsyncAccessKeys:
         allow_self_rotation: bool = False,
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CreatedAccessKey:
         """Replace a key safely; see :meth:`AccessKeys.rotate`.
 
@@ -313,7 +340,7 @@ class AsyncAccessKeys:
 
             new = await client.access_keys.rotate(old_key_id)
         """
-        options = ops.Options(timeout, max_retries)
+        options = ops.Options(timeout, max_retries, deadline)
         return await self._client._run(
             ops.rotate(
                 self._client, access_key_id, display_name, project_id, allow_self_rotation, options

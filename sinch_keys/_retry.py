@@ -36,10 +36,14 @@ import attrs
 import httpx
 
 from sinch_keys._auth import TokenFailure
+from sinch_keys._body import ResponseTooLarge
+from sinch_keys._deadline import DeadlineExceeded
 from sinch_keys._errors import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
+    APITimeoutError,
+    ResponseTooLargeError,
     SinchKeysError,
     error_from_response,
     error_from_transport,
@@ -216,6 +220,8 @@ def send(call: Call, policy: RetryPolicy) -> Flow[Sent]:
         sent = yield from send(call, client.retry_policy)   # inside an operation flow
         response = sent.result()
     """
+    if _out_of_time(call, 0.0):
+        return Sent(None, _deadline_error(call, None), (Delivery.NOT_SENT,))
     exchange = yield Attempt(call, 1)
     outcome, delivery = judge(call, exchange, 1)
     if not isinstance(outcome, SinchKeysError):
@@ -234,6 +240,8 @@ def send(call: Call, policy: RetryPolicy) -> Flow[Sent]:
         action = retrying.iter(state)
         if action is _GIVE_UP or not isinstance(action, tenacity.DoSleep):
             return Sent(None, outcome, tuple(deliveries))
+        if _out_of_time(call, float(action)):  # never wait past the deadline to try again
+            return Sent(None, _deadline_error(call, outcome), tuple(deliveries))
         state.prepare_for_next_attempt()
         yield Sleep(float(action))
         exchange = yield Attempt(call, state.attempt_number)
@@ -243,6 +251,32 @@ def send(call: Call, policy: RetryPolicy) -> Flow[Sent]:
             return Sent(outcome, None, tuple(deliveries))
         if _final(exchange, outcome, call, policy):
             return Sent(None, outcome, tuple(deliveries))
+
+
+def _out_of_time(call: Call, wait: float) -> bool:
+    """True when the deadline leaves no time for an attempt after ``wait`` seconds; else caps
+    the next attempt's timeouts at the time left (a server gets no longer than that)."""
+    if call.deadline is None:
+        return False
+    left = call.deadline.at - call.clock() - wait
+    if left <= 0:
+        return True
+    if any(t is None or t > left for t in call.timeouts.values()):
+        call.request.extensions["timeout"] = {
+            phase: left if t is None else min(t, left) for phase, t in call.timeouts.items()
+        }
+    return False
+
+
+def _deadline_error(call: Call, last: SinchKeysError | None) -> APITimeoutError:
+    after = f"; the last attempt failed: {last}" if last is not None else ""
+    return APITimeoutError(
+        f"deadline of {_seconds(call):g} s reached before the request could be sent again{after}"
+        if last is not None
+        else f"deadline of {_seconds(call):g} s reached before the request was sent",
+        request=call.request,
+        may_have_reached_server=False,
+    )
 
 
 def _final(
@@ -268,6 +302,16 @@ def judge(
     response, failure = exchange.response, exchange.error
     if isinstance(failure, TokenFailure):
         return failure.error, Delivery.NOT_SENT
+    if isinstance(failure, DeadlineExceeded):
+        timed_out = APITimeoutError(
+            f"deadline of {_seconds(call):g} s reached during the request "
+            f"({request.method} {request.url.copy_with(query=None)})",
+            request=request,
+        )
+        _log_attempt(call, attempt, "ran out of time")
+        return timed_out, Delivery.UNKNOWN if response is None else delivery_of_status(
+            response.status_code
+        )
     if response is None:
         assert isinstance(failure, httpx.RequestError)
         error = error_from_transport(failure, request)
@@ -276,6 +320,8 @@ def judge(
     delivery = delivery_of_status(response.status_code)
     _log_attempt(call, attempt, f"-> {response.status_code}")
     if failure is not None:  # the status line came, the body did not
+        if isinstance(failure, ResponseTooLarge):
+            return ResponseTooLargeError(response, failure.limit), delivery
         if isinstance(failure, httpx.DecodingError):
             return APIResponseValidationError(response, _undecodable(failure)), delivery
         assert isinstance(failure, httpx.RequestError)
@@ -340,3 +386,7 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     if seconds != seconds:  # NaN
         return None
     return max(0.0, seconds)
+
+
+def _seconds(call: Call) -> float:
+    return call.deadline.seconds if call.deadline is not None else 0.0

@@ -1,13 +1,20 @@
 """Checks on caller input, run before any request is built.
 
-A bad value costs the caller a clear ``TypeError``/``ValueError`` and no request: never a
-request with a surprising path, query or body. Ids need no escaping here: the generated
-client percent-encodes each path parameter as one segment.
+A bad value costs the caller a clear :class:`~sinch_keys.InvalidArgumentError` (a
+``ValueError``; :class:`~sinch_keys.InvalidArgumentTypeError`, also a ``TypeError``, for a
+value of the wrong type) and no request: never a request with a surprising path, query or
+body, never a credential sent where it should not go. Ids need no escaping here: the
+generated client percent-encodes each path parameter as one segment.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import httpx
+
+from sinch_keys._errors import InvalidArgumentError, InvalidArgumentTypeError
+from sinch_keys._loopback import is_loopback
 
 MAX_PAGE_SIZE = 1000
 # URL normalisation (RFC 3986 5.2.4) resolves these as segments, so they can never reach the
@@ -25,9 +32,11 @@ def check_id(name: str, value: Any) -> str:
     """
     text = _check_text(name, value)
     if not text:
-        raise ValueError(f"{name} must not be empty")
+        raise InvalidArgumentError(f"{name} must not be empty")
     if text in _DOT_SEGMENTS:
-        raise ValueError(f"{name} {text!r} is not a valid id: URLs resolve it as a dot-segment")
+        raise InvalidArgumentError(
+            f"{name} {text!r} is not a valid id: URLs resolve it as a dot-segment"
+        )
     return text
 
 
@@ -41,7 +50,7 @@ def check_display_name(value: Any) -> str:
     """
     text = _check_text("display_name", value)
     if not text.strip():
-        raise ValueError("display_name must not be empty or only whitespace")
+        raise InvalidArgumentError("display_name must not be empty or only whitespace")
     return text
 
 
@@ -54,9 +63,9 @@ def check_page_size(value: Any) -> int:
         100
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"page_size must be an int, not {type(value).__name__}")
+        raise InvalidArgumentTypeError(f"page_size must be an int, not {type(value).__name__}")
     if not 1 <= value <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {value}")
+        raise InvalidArgumentError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {value}")
     return value
 
 
@@ -83,9 +92,11 @@ def check_timeout(value: Any) -> None:
     if value is None or type(value).__name__ == "Timeout":
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"timeout must be a number or httpx.Timeout, not {type(value).__name__}")
+        raise InvalidArgumentTypeError(
+            f"timeout must be a number or httpx.Timeout, not {type(value).__name__}"
+        )
     if not value > 0:
-        raise ValueError(f"timeout must be positive, got {value}")
+        raise InvalidArgumentError(f"timeout must be positive, got {value}")
 
 
 def check_max_retries(value: Any) -> int:
@@ -97,17 +108,88 @@ def check_max_retries(value: Any) -> int:
         2
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"max_retries must be an int, not {type(value).__name__}")
+        raise InvalidArgumentTypeError(f"max_retries must be an int, not {type(value).__name__}")
     if value < 0:
-        raise ValueError(f"max_retries must be >= 0, got {value}")
+        raise InvalidArgumentError(f"max_retries must be >= 0, got {value}")
     return value
 
 
 def _check_text(name: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+        raise InvalidArgumentTypeError(f"{name} must be a str, not {type(value).__name__}")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError(f"{name} is not valid Unicode (it contains a lone surrogate)") from None
+        raise InvalidArgumentError(
+            f"{name} is not valid Unicode (it contains a lone surrogate)"
+        ) from None
+    return value
+
+
+def check_url(name: str, value: Any, allow_insecure_http: bool) -> str:
+    """Return ``value`` if credentials may be sent to it; raise otherwise.
+
+    ``https://`` with a host, or ``http://`` to this machine (``localhost``, ``127.0.0.0/8``,
+    ``::1``: the emulator); plain http to any other host only with ``allow_insecure_http``,
+    since the key secret and the tokens would cross the network in clear text. No user
+    info, query or fragment: they would be sent, or silently dropped, with every request.
+
+    Example::
+
+        >>> check_url("base_url", "http://127.0.0.1:8080", allow_insecure_http=False)
+        'http://127.0.0.1:8080'
+    """
+    text = _check_text(name, value)
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL as exc:
+        raise InvalidArgumentError(f"{name} {text!r} is not a URL: {exc}") from None
+    if url.scheme not in ("https", "http"):
+        raise InvalidArgumentError(f"{name} {text!r} must be an https:// URL")
+    if not url.host:
+        raise InvalidArgumentError(f"{name} {text!r} has no host")
+    if url.userinfo or url.query or url.fragment:
+        raise InvalidArgumentError(
+            f"{name} must not carry user info, a query or a fragment: {url.scheme}://{url.host}"
+        )
+    if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
+        raise InvalidArgumentError(
+            f"{name} {text} is plain http to a host that is not this machine: the key secret "
+            f"and tokens would cross the network unencrypted; use https://, or pass "
+            f"allow_insecure_http=True if you accept that"
+        )
+    return text
+
+
+def check_deadline(value: Any) -> float | None:
+    """Return a deadline in seconds (None: no deadline); raise otherwise.
+
+    Example::
+
+        >>> check_deadline(5)
+        5.0
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidArgumentTypeError(f"deadline must be seconds, not {type(value).__name__}")
+    if not value > 0 or value != value:
+        raise InvalidArgumentError(f"deadline must be positive, got {value}")
+    return float(value)
+
+
+def check_max_response_bytes(value: Any) -> int:
+    """Return a body size limit in bytes; raise otherwise.
+
+    Example::
+
+        >>> check_max_response_bytes(1024)
+        1024
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentTypeError(
+            f"max_response_bytes must be an int, not {type(value).__name__}"
+        )
+    if value < 1024:
+        raise InvalidArgumentError(f"max_response_bytes must be at least 1024, got {value}")
     return value

@@ -26,7 +26,9 @@ from sinch_keys.testing._faults import Fault, FaultController
 from sinch_keys.testing._responses import ApiError, error_response, json_response
 from sinch_keys.testing._store import AppliedWrite, Store, StoredKey
 
-DEFAULT_BASE_URL = "http://emulator.invalid"
+# loopback: a client may send credentials there over plain http (https-only elsewhere), and
+# in process nothing is contacted at all
+DEFAULT_BASE_URL = "http://localhost"
 TOKEN_PATH = "/oauth2/token"  # noqa: S105  # nosec B105 - a URL path, not a password
 DEFAULT_PAGE_SIZE = 100
 

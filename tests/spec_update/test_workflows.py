@@ -30,10 +30,11 @@ def workflow(name: str) -> dict[str, Any]:
     return document
 
 
-def steps(name: str) -> list[dict[str, Any]]:
-    [job] = workflow(name)["jobs"].values()
-    found: list[dict[str, Any]] = job["steps"]
-    return found
+def steps(name: str, job: str | None = None) -> list[dict[str, Any]]:
+    """The steps of ``job`` (default: every job's, in order)."""
+    jobs = workflow(name)["jobs"]
+    chosen = [jobs[job]] if job is not None else list(jobs.values())
+    return [step for each in chosen for step in each.get("steps", [])]
 
 
 def nox_commands(text: str) -> list[list[str]]:
@@ -74,11 +75,27 @@ def test_ci_runs_the_default_sessions_like_ci_run() -> None:
     ci_run = nox_commands((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
     assert ci_run, ".ci/run runs no nox"
     in_workflow = [
-        command for step in steps("ci.yml") for command in nox_commands(step.get("run", ""))
+        command for step in steps("ci.yml", "nox") for command in nox_commands(step.get("run", ""))
     ]
     assert in_workflow, "ci.yml runs no nox"
     for command in ci_run + in_workflow:
         assert not SESSION_FLAGS & set(command), command  # no session picked: the defaults
+
+
+def test_ci_jobs_beside_the_default_run_add_sessions_it_lacks() -> None:
+    """Other jobs (the depth-3 exploration, the site for Pages) run named sessions that are
+    not in the default run; they never replace or narrow it."""
+    others = [
+        command
+        for job in workflow("ci.yml")["jobs"]
+        if job != "nox"
+        for step in steps("ci.yml", job)
+        for command in nox_commands(step.get("run", ""))
+    ]
+    named = {command[command.index("-s") + 1] for command in others if "-s" in command}
+    assert "explore" in named
+    assert named <= defined_sessions()
+    assert "explore" not in default_sessions()  # too long for the default run: its own job
 
 
 def test_the_default_sessions_include_the_drill_and_the_workflow_lint() -> None:
