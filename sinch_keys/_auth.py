@@ -29,7 +29,7 @@ import httpx
 
 from sinch_keys._deadline import current as current_deadline
 from sinch_keys._errors import APIResponseValidationError, APITimeoutError, SinchKeysError
-from sinch_keys._secrets import MASK
+from sinch_keys._secrets import MASK, remember
 
 # Refresh this long before the server's expiry, so no request carries a token that expires
 # in flight. Capped at half the token's lifetime for short-lived tokens.
@@ -99,6 +99,7 @@ def parse_token_response(response: httpx.Response, clock: Callable[[], float]) -
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise APIResponseValidationError(response, f"unsupported token_type {token_type!r}")
     margin = min(REFRESH_MARGIN_SECONDS, expires_in / 2)
+    remember(value)
     return Token(value=value, refresh_at=clock() + expires_in - margin)
 
 

@@ -16,11 +16,12 @@ Example::
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
+
+from sinch_keys import _redact
 
 if TYPE_CHECKING:
     from sinch_keys_api.models import AccessKey
@@ -184,7 +185,7 @@ class APIError(SinchKeysError):
         self.message = message
         self.details = list(details)
         self.request_id = request_id
-        self.headers: Mapping[str, str] = headers if headers is not None else httpx.Headers()
+        self.headers: Mapping[str, str] = _safe_headers(headers)
         self.request_method = request.method if request is not None else None
         self.request_url = str(request.url.copy_with(query=None)) if request is not None else None
         super().__init__(self._describe())
@@ -288,8 +289,8 @@ class APIResponseValidationError(APIError):
     def __init__(self, response: httpx.Response, problem: str) -> None:
         self.body_excerpt = _excerpt(response)
         super().__init__(
-            f"response does not match the API description: {problem}; "
-            f"body starts {self.body_excerpt!r}",
+            f"response does not match the API description: {_redact.message(problem)}; "
+            f"body starts '{self.body_excerpt}'",
             status_code=response.status_code,
             request_id=_request_id(response.headers),
             headers=response.headers,
@@ -469,15 +470,16 @@ def error_from_response(response: httpx.Response) -> APIError:
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):  # the vendor's error body
-            status = _str_or_none(error.get("status"))
-            message = _str_or_none(error.get("message"))
+            status = _server_text(error.get("status"), 64)
+            message = _server_text(error.get("message"))
             raw_details = error.get("details")
             details = raw_details if isinstance(raw_details, list) else []
         elif isinstance(error, str):  # an OAuth2 error body (RFC 6749 5.2)
-            status = error
-            message = _str_or_none(body.get("error_description"))
+            status = _server_text(error, 64)
+            message = _server_text(body.get("error_description"))
     if message is None:
-        message = response.reason_phrase or (_excerpt(response) if body is None else "")
+        reason = _server_text(response.reason_phrase)
+        message = reason or (_excerpt(response) if body is None else "")
         message = message or "HTTP error"
     return error_class_for(response.status_code)(
         message,
@@ -505,7 +507,10 @@ def error_from_transport(
     never_connected = isinstance(exc, _NEVER_CONNECTED)
     kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = "timed out" if kind is APITimeoutError else "connection failed"
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    # httpx quotes what it refused (a header value, a server's bytes): scrubbed like a body
+    detail = (
+        f"{type(exc).__name__}: {_redact.message(str(exc))}" if str(exc) else type(exc).__name__
+    )
     target = f" ({request.method} {request.url.copy_with(query=None)})" if request else ""
     return kind(
         f"request {what}{target}: {detail}",
@@ -516,18 +521,19 @@ def error_from_transport(
 
 def _request_id(headers: Mapping[str, str]) -> str | None:
     for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
+        value = _server_text(headers.get(name), 128)
         if value:
             return value
     return None
 
 
-# JSON members whose value is a credential: never copied into a message.
-_SECRET_MEMBER = re.compile(
-    r'("(?:secret|access_token|refresh_token|key_secret|client_secret|password)"\s*:\s*)'
-    r'"(?:[^"\\]|\\.)*"?',
-    re.IGNORECASE,
-)
+def _safe_headers(headers: Mapping[str, str] | None) -> httpx.Headers:
+    """Response headers without the ones that carry credentials (a server may echo ours)."""
+    kept = httpx.Headers()
+    for name, value in (headers or {}).items():
+        if not _redact.is_secret_name(name) and _redact.redact_text(value) == value:
+            kept[name] = value
+    return kept
 
 
 def _excerpt(response: httpx.Response) -> str:
@@ -535,8 +541,14 @@ def _excerpt(response: httpx.Response) -> str:
         content = response.content
     except httpx.ResponseNotRead:  # the body could not be read at all
         return ""
-    text = content.decode("utf-8", errors="replace")
-    return _SECRET_MEMBER.sub(r'\1"[REDACTED]"', text)[:BODY_EXCERPT_CHARS]
+    return _redact.excerpt(content[: BODY_EXCERPT_CHARS * 64])
+
+
+def _server_text(value: Any, limit: int = _redact.MESSAGE_CHARS) -> str | None:
+    """A string the server sent, fit for a message: scrubbed, escaped, cut; None if empty."""
+    if not isinstance(value, str) or not value:
+        return None
+    return _redact.message(value)[:limit]
 
 
 def _has_request(response: httpx.Response) -> bool:
@@ -545,7 +557,3 @@ def _has_request(response: httpx.Response) -> bool:
     except RuntimeError:
         return False
     return True
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None

@@ -273,7 +273,8 @@ def create(
     state = create_state(sent, readable=created is not None)
     if state is CreateState.CREATED and created is not None:
         return created
-    assert cause is not None
+    if cause is None:  # not created always comes with a failure; never raise None
+        raise RuntimeError("a create that was not returned has no failure to report")
     if state is CreateState.NOT_CREATED:
         raise cause
     found, lookups, lookup_error = yield from _look_for(

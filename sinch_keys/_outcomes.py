@@ -156,7 +156,8 @@ class Sent:
         """The successful response; raises the final error otherwise."""
         if self.error is not None:
             raise self.error
-        assert self.response is not None
+        if self.response is None:
+            raise RuntimeError("a Sent has a response or an error, never neither")
         return self.response
 
 

@@ -282,8 +282,9 @@ def _deadline_error(call: Call, last: SinchKeysError | None) -> APITimeoutError:
 def _final(
     exchange: Exchange | None, error: SinchKeysError, call: Call, policy: RetryPolicy
 ) -> bool:
-    if exchange is not None and isinstance(exchange.error, TokenFailure):
-        return True  # the token fetch retried on its own; never multiply its attempts
+    if exchange is not None and isinstance(exchange.error, TokenFailure | DeadlineExceeded):
+        # the token fetch retried on its own (never multiply its attempts); or no time is left
+        return True
     return not call.max_retries or not policy.should_retry(error, call.kind)
 
 
@@ -312,19 +313,23 @@ def judge(
         return timed_out, Delivery.UNKNOWN if response is None else delivery_of_status(
             response.status_code
         )
+    if isinstance(failure, ResponseTooLarge) and response is not None:
+        return ResponseTooLargeError(response, failure.limit), delivery_of_status(
+            response.status_code
+        )
+    if not isinstance(failure, httpx.RequestError | None):
+        raise TypeError(f"a driver reported {type(failure).__name__}, not an httpx error")
     if response is None:
-        assert isinstance(failure, httpx.RequestError)
+        if failure is None:
+            raise RuntimeError("an Exchange has a response or an error, never neither")
         error = error_from_transport(failure, request)
         _log_attempt(call, attempt, f"failed: {error.message}")
         return error, Delivery.NOT_SENT if not error.may_have_reached_server else Delivery.UNKNOWN
     delivery = delivery_of_status(response.status_code)
     _log_attempt(call, attempt, f"-> {response.status_code}")
     if failure is not None:  # the status line came, the body did not
-        if isinstance(failure, ResponseTooLarge):
-            return ResponseTooLargeError(response, failure.limit), delivery
         if isinstance(failure, httpx.DecodingError):
             return APIResponseValidationError(response, _undecodable(failure)), delivery
-        assert isinstance(failure, httpx.RequestError)
         return error_from_transport(failure, request), delivery
     if response.is_success:
         return response, delivery

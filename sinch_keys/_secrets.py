@@ -1,11 +1,56 @@
-"""A string that keeps its value out of reprs, str(), logs and tracebacks."""
+"""A string that keeps its value out of reprs, str(), logs and tracebacks; and the secrets
+this process holds, so that error messages can be scrubbed of them by value."""
 
 from __future__ import annotations
 
+import collections
 import hmac
+import threading
 from typing import Any, Final
 
 MASK: Final = "**********"
+
+# The most recent secret values (key secrets, created secrets, tokens): a server that echoes
+# one back, in a body or a header, finds it replaced in every message (_redact). Bounded, so
+# it keeps no more than a handful alive beyond their owners.
+_KNOWN: collections.deque[str] = collections.deque(maxlen=64)
+_KNOWN_LOCK = threading.Lock()
+
+
+def remember(value: str) -> None:
+    """Note a secret value, so that messages never carry it.
+
+    Example::
+
+        >>> remember("a-token-value-123")
+    """
+    with _KNOWN_LOCK:
+        if value not in _KNOWN:
+            _KNOWN.append(value)
+
+
+def forget_all() -> None:
+    """Forget every noted value (tests that must not see another test's secrets).
+
+    Example::
+
+        >>> forget_all(); known_secrets()
+        ()
+    """
+    with _KNOWN_LOCK:
+        _KNOWN.clear()
+
+
+def known_secrets() -> tuple[str, ...]:
+    """The secret values noted so far (most recent last).
+
+    Example::
+
+        >>> remember("another-value-456"); "another-value-456" in known_secrets()
+        True
+    """
+    with _KNOWN_LOCK:
+        return tuple(_KNOWN)
 
 
 class SecretStr:
@@ -24,6 +69,7 @@ class SecretStr:
         if not isinstance(value, str):
             raise TypeError(f"a secret must be a str, not {type(value).__name__}")
         self._value = value
+        remember(value)
 
     def get_secret_value(self) -> str:
         """Return the secret itself.

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from sinch_keys import _secrets
+
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
 REDACTED = "REDACTED"
@@ -74,3 +76,10 @@ def vcr_config() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     return str(CASSETTES / request.module.__name__.split(".")[-1])
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_from_earlier_tests() -> None:
+    """Messages are scrubbed of every secret value this process has seen (``_redact``): a
+    secret from an earlier test must not change what a later test's messages show."""
+    _secrets.forget_all()

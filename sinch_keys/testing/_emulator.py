@@ -29,7 +29,8 @@ from sinch_keys.testing._store import AppliedWrite, Store, StoredKey
 # loopback: a client may send credentials there over plain http (https-only elsewhere), and
 # in process nothing is contacted at all
 DEFAULT_BASE_URL = "http://localhost"
-TOKEN_PATH = "/oauth2/token"  # noqa: S105  # nosec B105 - a URL path, not a password
+TOKEN_TYPE = "bearer"  # noqa: S105  # nosec B105  # the auth scheme's name, not a password
+TOKEN_PATH = "/oauth2/token"  # noqa: S105  # nosec B105  # a URL path, not a password
 DEFAULT_PAGE_SIZE = 100
 
 # What a malformed fault sends: JSON cut off mid-object, under a JSON content type.
@@ -154,7 +155,7 @@ class Emulator:
         unique_names: bool = True,
     ) -> None:
         rng: random.Random = (
-            random.Random(seed)  # noqa: S311  # nosec B311 - reproducible test credentials by request
+            random.Random(seed)  # noqa: S311  # nosec B311  # reproducible test credentials by request
             if seed is not None
             else secrets.SystemRandom()
         )
@@ -541,7 +542,7 @@ class Emulator:
             {
                 "access_token": self._store.issue_token(key),
                 "expires_in": int(ttl) if float(ttl).is_integer() else ttl,
-                "token_type": "bearer",  # nosec B105 - the auth scheme's name
+                "token_type": TOKEN_TYPE,
                 "scope": "",
             },
             {"cache-control": "no-store"},

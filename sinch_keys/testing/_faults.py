@@ -262,7 +262,7 @@ class FaultController:
         for route in chosen:
             _check_route(route)
         mode = _RandomMode(
-            rng=_random.Random(seed),  # noqa: S311  # nosec B311 - reproducible test faults, not crypto
+            rng=_random.Random(seed),  # noqa: S311  # nosec B311  # reproducible test faults, not crypto
             probabilities=sorted(probs.items()),  # sorted: same seed, same faults
             routes=frozenset(chosen),
             latency=latency,

@@ -4,9 +4,12 @@ the token cache. No server involved."""
 from __future__ import annotations
 
 import email.utils
+import gzip
 import pickle
 import threading
 import time
+import zlib
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -27,7 +30,9 @@ from sinch_keys import (
     RetryPolicy,
     SecretStr,
 )
+from sinch_keys import _redact as redact
 from sinch_keys._auth import Token, TokenCache, parse_token_response
+from sinch_keys._body import BodyReader, ResponseTooLarge
 from sinch_keys._errors import error_from_response, error_from_transport
 from sinch_keys._outcomes import Delivery, delivery_of
 from sinch_keys._retry import RetryKind
@@ -340,3 +345,73 @@ def test_public_names_are_exported() -> None:
         "APIResponseValidationError",
     ]:
         assert name in sinch_keys.__all__
+
+
+class TestBodyReader:
+    """_body.BodyReader: decodes gzip and deflate as fed, refuses past the limit."""
+
+    @staticmethod
+    def feed_all(reader: Any, data: bytes, chunk: int = 7) -> bytes:
+        for start in range(0, len(data), chunk):
+            reader.feed(data[start : start + chunk])
+        return cast(bytes, reader.finish())
+
+    @pytest.mark.parametrize(
+        ("encoding", "encode"),
+        [
+            ("gzip", lambda d: gzip.compress(d)),
+            ("deflate", lambda d: zlib.compress(d)),  # zlib-wrapped, as the RFC says
+            ("deflate", lambda d: zlib.compress(d)[2:-4]),  # raw, as some servers send it
+            ("identity", lambda d: d),
+            (None, lambda d: d),
+            ("gzip, gzip", lambda d: gzip.compress(gzip.compress(d))),
+        ],
+    )
+    def test_decodes_what_it_asks_for(self, encoding: str | None, encode: Any) -> None:
+        data = b'{"accessKeys": []}' * 50
+        assert self.feed_all(BodyReader(encoding, 10_000), encode(data)) == data
+
+    def test_the_limit_is_on_decoded_bytes_and_exact(self) -> None:
+        data = b"x" * 4096
+        assert self.feed_all(BodyReader("gzip", 4096), gzip.compress(data)) == data
+        with pytest.raises(ResponseTooLarge):
+            self.feed_all(BodyReader("gzip", 4095), gzip.compress(data))
+
+    @pytest.mark.parametrize("encoding", ["br", "zstd", "compress"])
+    def test_an_encoding_not_asked_for_is_refused(self, encoding: str) -> None:
+        with pytest.raises(httpx.DecodingError, match="was not asked for"):
+            BodyReader(encoding, 1024)
+
+    def test_garbage_under_gzip_is_a_decoding_error(self) -> None:
+        with pytest.raises(httpx.DecodingError):
+            BodyReader("gzip", 1024).feed(b"not gzip at all")
+
+
+class TestRedaction:
+    """_redact: structure, value and escaping."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            '{"access_token": "s3cr3t-value"}',
+            '{"a": {"clientSecret": {"nested": "s3cr3t-value"}}}',
+            "access_token=s3cr3t-value&token_type=bearer",
+            '{"detail": "{\\"password\\": \\"s3cr3t-value\\"}"}',
+            '{"cut": 1, "apiKey": "s3cr3t-value',
+            "Authorization: Bearer s3cr3t-value",
+        ],
+    )
+    def test_credentials_are_replaced(self, text: str) -> None:
+        out = redact.message(text)
+        assert "s3cr3t-value" not in out
+        assert redact.REDACTED in out
+
+    def test_known_secret_values_are_replaced_wherever_they_appear(self) -> None:
+        SecretStr("value-under-no-secret-name")
+        assert redact.message('{"echo": "value-under-no-secret-name"}') == '{"echo": "[REDACTED]"}'
+
+    def test_control_characters_are_escaped_and_long_text_cut(self) -> None:
+        out = redact.message("a\nb\x1b]52;c;x\x07\u202e" + "z" * 1000)
+        assert out.isprintable()
+        assert out.startswith("a\\nb\\x1b]52;c;x\\x07\\u202e")
+        assert len(out) == redact.MESSAGE_CHARS
