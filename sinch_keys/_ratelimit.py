@@ -112,7 +112,7 @@ class RateMeter:
             raise ValueError(f"window must be > 0, got {window!r}")
         self._window = window
         self._sum = 0.0  # sum of exp(-(last - t_i) / window) over events t_i
-        self._last: float | None = None
+        self._last = 0.0  # time of the last event (or of the start)
         self._start: float | None = None
 
     def start(self, now: float) -> None:
@@ -129,7 +129,7 @@ class RateMeter:
 
     def rate(self, now: float) -> float:
         """Events per second around ``now`` (0.0 before any event)."""
-        if self._start is None or self._last is None:
+        if self._start is None:
             return 0.0
         elapsed = now - self._start
         if elapsed <= 0:
@@ -139,7 +139,6 @@ class RateMeter:
         return decayed / (self._window * -math.expm1(-elapsed / self._window))
 
     def _decay(self, now: float) -> None:
-        assert self._last is not None
         if now > self._last:
             self._sum *= math.exp(-(now - self._last) / self._window)
             self._last = now
