@@ -38,6 +38,7 @@ from benchmarks.harness import (
     sdk_kwargs,
 )
 from sinch_keys import AsyncSinchKeys, SinchKeys
+from sinch_keys._auth import Token, TokenCache
 from sinch_keys._base import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 
 PROJECTS = 1000
@@ -51,6 +52,7 @@ SDK_AIOHTTP = "sinch_keys AsyncSinchKeys, aiohttp transport"
 SDK_CACHED = "context: sinch_keys, token fetched before the run"
 RAW_HTTPX_LIMITS = "context: raw httpx.AsyncClient, httpx's default limits"
 SDK_CACHED_HTTPX_LIMITS = "context: sinch_keys, token fetched before, httpx's default limits"
+SDK_TOKEN_WAITERS = "prototype: sinch_keys, token waiters resume together"
 SYNC_FLOOR = "raw httpx.Client, the SDK's pool limits (floor)"
 SYNC_SDK = "sinch_keys SinchKeys"
 
@@ -141,9 +143,20 @@ def async_variants(
     def pool(limits: httpx.Limits) -> Callable[[], httpx.AsyncClient]:
         return lambda: httpx.AsyncClient(limits=limits, timeout=DEFAULT_TIMEOUT)
 
+    def prototype(run: Callable[[], Awaitable[Sample]]) -> Callable[[], Awaitable[Sample]]:
+        async def patched() -> Sample:
+            TokenCache.aget = _aget_together  # type: ignore[method-assign]
+            try:
+                return await run()
+            finally:
+                TokenCache.aget = _AGET  # type: ignore[method-assign]
+
+        return patched
+
     variants: dict[str, Callable[[], Awaitable[Sample]]] = {
         FLOOR: raw(pool(DEFAULT_LIMITS)),
         SDK: sdk(),
+        SDK_TOKEN_WAITERS: prototype(sdk()),
         SDK_CACHED: sdk(token_first=True),
         RAW_HTTPX_LIMITS: raw(pool(HTTPX_DEFAULT_LIMITS)),
         SDK_CACHED_HTTPX_LIMITS: sdk(pool(HTTPX_DEFAULT_LIMITS), token_first=True),
@@ -204,6 +217,33 @@ def sync_fan_out(server: Server, reps: int, warmup: bool) -> dict[str, Row]:
         return elapsed, observed(server, time.process_time() - cpu0)
 
     return interleave({SYNC_FLOOR: raw, SYNC_SDK: sdk}, reps, SYNC_FLOOR, warmup)
+
+
+# PROTOTYPE, benchmark only, of a change to sinch_keys/_auth.py: tasks that find a token fetch
+# in flight await its result together (one shared future), instead of queueing on the lock,
+# which hands the token to one waiter per event-loop iteration.
+_AGET = TokenCache.aget
+
+
+async def _aget_together(self: TokenCache, stale: Token | None = None) -> tuple[Token, bool]:
+    token = self.current()
+    if token is not None and token is not stale:
+        return token, False
+    pending: asyncio.Future[Token] | None = getattr(self, "_pending", None)
+    if pending is not None:
+        return await asyncio.shield(pending), False
+    future: asyncio.Future[Token] = asyncio.get_running_loop().create_future()
+    self._pending = future  # type: ignore[attr-defined]
+    try:
+        token, fetched = await _AGET(self, stale)
+        future.set_result(token)
+        return token, fetched
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved: no "never retrieved" warning when nobody waited
+        raise
+    finally:
+        self._pending = None  # type: ignore[attr-defined]
 
 
 # -- token single flight --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import statistics
 import sys
@@ -350,7 +351,9 @@ def listing_section(body: Report, server: Server, s: Settings, goals: list[Goal]
         "and its BoundSyncStream refer to each other, so a page's body waits for the cycle "
         "collector instead of being freed when the page has been parsed. The prototype row "
         "breaks that cycle once the body is read (benchmarks/listing.py, AcyclicClient): "
-        f"{g_fix:.2f}x. With a collection per page (the live set) every variant is flat.",
+        f"{g_fix:.2f}x. With a collection per page (the live set) the growth is "
+        + ", ".join(f"{statistics.median(listing.growth(p)):.2f}x" for p in live.values())
+        + ".",
         "",
     )
     goals.append(
@@ -467,7 +470,8 @@ def fanout_note(rows: dict[str, Row]) -> str:
         f"enter a fresh pool at once (token fetched before): sinch_keys "
         f"{conns(fanout.SDK_CACHED)} with its own limits, {conns(fanout.SDK_CACHED_HTTPX_LIMITS)} "
         f"with httpx's default limits; raw httpx with httpx's default limits "
-        f"{conns(fanout.RAW_HTTPX_LIMITS)}."
+        f"{conns(fanout.RAW_HTTPX_LIMITS)}. The prototype row releases the tasks waiting for "
+        "the token together (benchmarks/fanout.py), as raw httpx's tasks start after its token."
     )
 
 
@@ -540,6 +544,14 @@ def coldstart_section(body: Report, s: Settings, goals: list[Goal]) -> None:
         ["command", "median ms", "min-max ms", "ratio to import httpx (min-max)"],
         [[r.name, ms(r.median), spread(r.samples, ms), ratio_text(r)] for r in rows.values()],
     )
+    if importlib.util.find_spec("rich") is not None:
+        body.add(
+            "rich (and click, pygments) are installed here, so `import httpx` also imports "
+            "httpx's own command line (httpx/__init__ tries `from ._main import main`): the "
+            "floor includes them. Without them, as after the `[cli]` extra, `import httpx` is "
+            "lighter and the same sinch_keys import is a larger ratio of it.",
+            "",
+        )
     if coldstart.VERSION in printed:
         body.add(f"`sinch-keys --version` printed: `{printed[coldstart.VERSION]}`.", "")
     cross = coldstart.hyperfine(s.hyperfine_runs)
