@@ -152,7 +152,7 @@ def schemathesis(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks against raw httpx (never part of the test suite): writes benchmarks/results.md
-    and benchmarks/per_call_ratios.png. ``nox -s bench -- --quick`` for a ~1-2 minute run."""
+    and benchmarks/per_call_ratios.png. ``nox -s bench -- --quick`` for a run of a few minutes."""
     session.install(PACKAGE, *DEV, "matplotlib")
     session.run("python", "-m", "benchmarks.run", *session.posargs)
 

@@ -40,7 +40,11 @@ from sinch_keys._version import __version__
 log = logging.getLogger("sinch_keys")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+# httpcore 1.0.x closes each connection that goes idle while the pool holds more than
+# max_keepalive_connections (it counts all of them: encode/httpcore#1000), so a burst beyond
+# httpx's 20 opened a connection per request; and its async pool scans every connection each
+# time it hands one out, so each one kept costs CPU on every request (benchmarks/: fan-out).
+DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20)
 USER_AGENT = (
     f"sinch-keys/{__version__} python/{'.'.join(map(str, sys.version_info[:3]))} "
     f"httpx/{httpx.__version__}"

@@ -8,6 +8,17 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="AccessKey")
+_fromisoformat = datetime.datetime.fromisoformat
+# the JSON names of the fields the spec declares: any other key is an additional property
+_FIELDS = frozenset(
+    {
+        "accessKeyId",
+        "displayName",
+        "projectId",
+        "createTime",
+        "updateTime",
+    }
+)
 
 
 @_attrs_define
@@ -56,26 +67,26 @@ class AccessKey:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        access_key_id = d.pop("accessKeyId")
+        access_key_id = src_dict["accessKeyId"]
 
-        display_name = d.pop("displayName")
+        display_name = src_dict["displayName"]
 
-        project_id = d.pop("projectId")
+        project_id = src_dict["projectId"]
 
-        create_time = datetime.datetime.fromisoformat(d.pop("createTime"))
+        create_time = _fromisoformat(src_dict["createTime"])
 
-        update_time = datetime.datetime.fromisoformat(d.pop("updateTime"))
+        update_time = _fromisoformat(src_dict["updateTime"])
 
         access_key = cls(
-            access_key_id=access_key_id,
-            display_name=display_name,
-            project_id=project_id,
-            create_time=create_time,
-            update_time=update_time,
+            access_key_id,
+            display_name,
+            project_id,
+            create_time,
+            update_time,
         )
 
-        access_key.additional_properties = d
+        if len(src_dict) > 5:
+            access_key.additional_properties = {k: v for k, v in src_dict.items() if k not in _FIELDS}
         return access_key
 
     @property

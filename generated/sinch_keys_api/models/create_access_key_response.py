@@ -11,6 +11,13 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="CreateAccessKeyResponse")
+# the JSON names of the fields the spec declares: any other key is an additional property
+_FIELDS = frozenset(
+    {
+        "accessKey",
+        "secret",
+    }
+)
 
 
 @_attrs_define
@@ -47,17 +54,17 @@ class CreateAccessKeyResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.access_key import AccessKey
 
-        d = dict(src_dict)
-        access_key = AccessKey.from_dict(d.pop("accessKey"))
+        access_key = AccessKey.from_dict(src_dict["accessKey"])
 
-        secret = d.pop("secret")
+        secret = src_dict["secret"]
 
         create_access_key_response = cls(
-            access_key=access_key,
-            secret=secret,
+            access_key,
+            secret,
         )
 
-        create_access_key_response.additional_properties = d
+        if len(src_dict) > 2:
+            create_access_key_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _FIELDS}
         return create_access_key_response
 
     @property

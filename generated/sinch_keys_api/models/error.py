@@ -13,6 +13,12 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="Error")
+# the JSON names of the fields the spec declares: any other key is an additional property
+_FIELDS = frozenset(
+    {
+        "error",
+    }
+)
 
 
 @_attrs_define
@@ -42,8 +48,7 @@ class Error:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.error_error import ErrorError
 
-        d = dict(src_dict)
-        _error = d.pop("error", UNSET)
+        _error = src_dict.get("error", UNSET)
         error: ErrorError | Unset
         if isinstance(_error, Unset):
             error = UNSET
@@ -51,10 +56,11 @@ class Error:
             error = ErrorError.from_dict(_error)
 
         error = cls(
-            error=error,
+            error,
         )
 
-        error.additional_properties = d
+        if not _FIELDS.issuperset(src_dict):
+            error.additional_properties = {k: v for k, v in src_dict.items() if k not in _FIELDS}
         return error
 
     @property

@@ -13,6 +13,15 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ErrorError")
+# the JSON names of the fields the spec declares: any other key is an additional property
+_FIELDS = frozenset(
+    {
+        "code",
+        "details",
+        "message",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -63,30 +72,26 @@ class ErrorError:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.protobuf_any import ProtobufAny
 
-        d = dict(src_dict)
-        code = d.pop("code", UNSET)
+        code = src_dict.get("code", UNSET)
 
-        _details = d.pop("details", UNSET)
+        _details = src_dict.get("details", UNSET)
         details: list[ProtobufAny] | Unset = UNSET
         if _details is not UNSET:
-            details = []
-            for details_item_data in _details:
-                details_item = ProtobufAny.from_dict(details_item_data)
+            details = list(map(ProtobufAny.from_dict, _details))
 
-                details.append(details_item)
+        message = src_dict.get("message", UNSET)
 
-        message = d.pop("message", UNSET)
-
-        status = d.pop("status", UNSET)
+        status = src_dict.get("status", UNSET)
 
         error_error = cls(
-            code=code,
-            details=details,
-            message=message,
-            status=status,
+            code,
+            details,
+            message,
+            status,
         )
 
-        error_error.additional_properties = d
+        if not _FIELDS.issuperset(src_dict):
+            error_error.additional_properties = {k: v for k, v in src_dict.items() if k not in _FIELDS}
         return error_error
 
     @property

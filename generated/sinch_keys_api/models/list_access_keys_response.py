@@ -13,6 +13,13 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ListAccessKeysResponse")
+# the JSON names of the fields the spec declares: any other key is an additional property
+_FIELDS = frozenset(
+    {
+        "accessKeys",
+        "nextPageToken",
+    }
+)
 
 
 @_attrs_define
@@ -52,22 +59,17 @@ class ListAccessKeysResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.access_key import AccessKey
 
-        d = dict(src_dict)
-        access_keys = []
-        _access_keys = d.pop("accessKeys")
-        for access_keys_item_data in _access_keys:
-            access_keys_item = AccessKey.from_dict(access_keys_item_data)
+        access_keys = list(map(AccessKey.from_dict, src_dict["accessKeys"]))
 
-            access_keys.append(access_keys_item)
-
-        next_page_token = d.pop("nextPageToken", UNSET)
+        next_page_token = src_dict.get("nextPageToken", UNSET)
 
         list_access_keys_response = cls(
-            access_keys=access_keys,
-            next_page_token=next_page_token,
+            access_keys,
+            next_page_token,
         )
 
-        list_access_keys_response.additional_properties = d
+        if not _FIELDS.issuperset(src_dict):
+            list_access_keys_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _FIELDS}
         return list_access_keys_response
 
     @property

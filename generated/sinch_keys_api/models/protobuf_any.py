@@ -9,6 +9,13 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProtobufAny")
+# the JSON names of the fields the spec declares: any other key is an additional property
+_FIELDS = frozenset(
+    {
+        "type_url",
+        "value",
+    }
+)
 
 
 @_attrs_define
@@ -40,17 +47,17 @@ class ProtobufAny:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_url = d.pop("type_url", UNSET)
+        type_url = src_dict.get("type_url", UNSET)
 
-        value = d.pop("value", UNSET)
+        value = src_dict.get("value", UNSET)
 
         protobuf_any = cls(
-            type_url=type_url,
-            value=value,
+            type_url,
+            value,
         )
 
-        protobuf_any.additional_properties = d
+        if not _FIELDS.issuperset(src_dict):
+            protobuf_any.additional_properties = {k: v for k, v in src_dict.items() if k not in _FIELDS}
         return protobuf_any
 
     @property

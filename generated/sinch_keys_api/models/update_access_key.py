@@ -7,6 +7,12 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="UpdateAccessKey")
+# the JSON names of the fields the spec declares: any other key is an additional property
+_FIELDS = frozenset(
+    {
+        "displayName",
+    }
+)
 
 
 @_attrs_define
@@ -36,14 +42,14 @@ class UpdateAccessKey:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        display_name = d.pop("displayName")
+        display_name = src_dict["displayName"]
 
         update_access_key = cls(
-            display_name=display_name,
+            display_name,
         )
 
-        update_access_key.additional_properties = d
+        if len(src_dict) > 1:
+            update_access_key.additional_properties = {k: v for k, v in src_dict.items() if k not in _FIELDS}
         return update_access_key
 
     @property
