@@ -36,6 +36,7 @@ from sinch_keys._errors import (
 from sinch_keys._logging import setup_from_env as _setup_logging
 from sinch_keys._models import AccessKey, CreatedAccessKey, ListAccessKeysResponse
 from sinch_keys._pagination import AccessKeyPager, AsyncAccessKeyPager
+from sinch_keys._response import APIResponse
 from sinch_keys._retry import RetryPolicy
 from sinch_keys._secrets import SecretStr
 from sinch_keys._version import __version__
@@ -44,6 +45,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIResponseValidationError",
     "APITimeoutError",
     "AccessKey",

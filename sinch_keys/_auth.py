@@ -29,7 +29,7 @@ import httpx
 
 from sinch_keys._deadline import current as current_deadline
 from sinch_keys._errors import APIResponseValidationError, APITimeoutError, SinchKeysError
-from sinch_keys._secrets import MASK, remember
+from sinch_keys._secrets import MASK, SecretStr, remember
 
 # Refresh this long before the server's expiry, so no request carries a token that expires
 # in flight. Capped at half the token's lifetime for short-lived tokens.
@@ -54,6 +54,42 @@ class Token:
 
     def __repr__(self) -> str:
         return f"Token({MASK!r}, refresh_at={self.refresh_at})"
+
+
+@attrs.frozen(repr=False)
+class KeyCredentials:
+    """The access key a client authenticates with: ``key_id``, and (auth ``"oauth2"`` or
+    ``"basic"``) its ``secret`` and the ``basic_auth`` made of both.
+
+    Example::
+
+        >>> KeyCredentials("k", SecretStr("s"), httpx.BasicAuth("k", "s")).key_id
+        'k'
+    """
+
+    key_id: str | None
+    secret: SecretStr | None = None
+    basic_auth: httpx.BasicAuth | None = None
+
+
+class SharedKey:
+    """The key of a client and of every copy made by ``with_options``: a rotation of the
+    client's own key through any of them switches all of them, and the token cache they
+    share. Switched in one assignment, so no request reads a new id with an old secret.
+
+    Example::
+
+        >>> shared = SharedKey(KeyCredentials("old"))
+        >>> shared.current = KeyCredentials("new")
+    """
+
+    __slots__ = ("current",)
+
+    def __init__(self, current: KeyCredentials) -> None:
+        self.current = current
+
+    def __repr__(self) -> str:
+        return f"<SharedKey {self.current.key_id!r}>"
 
 
 class TokenFailure(Exception):  # noqa: N818 - a carrier, not an error of its own

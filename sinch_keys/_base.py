@@ -10,32 +10,36 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import attrs
 import httpx
 from sinch_keys_api import _spec_defaults
 
 from sinch_keys import _routing
-from sinch_keys._auth import OAuth2ClientCredentials, TokenCache
-from sinch_keys._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES
+from sinch_keys._auth import KeyCredentials, OAuth2ClientCredentials, SharedKey, TokenCache
+from sinch_keys._body import DEFAULT_MAX_RESPONSE_BYTES
 from sinch_keys._deadline import DEFAULT_DEADLINE, Deadline
 from sinch_keys._deadline import current as deadline_var
 from sinch_keys._errors import InvalidArgumentError, MissingCredentialsError
+from sinch_keys._headers import caller_agent, client_headers, sdk_agent, with_extra
 from sinch_keys._retry import RetryKind, RetryPolicy
 from sinch_keys._secrets import SecretStr
 from sinch_keys._validation import (
     check_deadline,
+    check_header_value,
+    check_headers,
     check_id,
     check_max_response_bytes,
     check_max_retries,
     check_timeout,
     check_url,
 )
-from sinch_keys._version import __version__
+
+if TYPE_CHECKING:
+    from sinch_keys._resources import AccessKeys, AsyncAccessKeys
 
 log = logging.getLogger("sinch_keys")
 
@@ -45,10 +49,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # httpx's 20 opened a connection per request; and its async pool scans every connection each
 # time it hands one out, so each one kept costs CPU on every request (benchmarks/: fan-out).
 DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20)
-USER_AGENT = (
-    f"sinch-keys/{__version__} python/{'.'.join(map(str, sys.version_info[:3]))} "
-    f"httpx/{httpx.__version__}"
-)
 
 PoolT = TypeVar("PoolT", httpx.Client, httpx.AsyncClient)
 AuthOption = Literal["oauth2", "basic"] | httpx.Auth
@@ -120,6 +120,8 @@ class BaseClient:
     """Settings and request building shared by :class:`SinchKeys` and :class:`AsyncSinchKeys`."""
 
     _http: httpx.Client | httpx.AsyncClient
+    access_keys: AccessKeys | AsyncAccessKeys
+    _request_headers: dict[str, str] | None
 
     def __init__(
         self,
@@ -135,6 +137,8 @@ class BaseClient:
         retry_policy: RetryPolicy | None,
         http_client_given: bool,
         clock: Callable[[], float] | None,
+        default_headers: Mapping[str, str] | None = None,
+        user_agent_extra: str | None = None,
         allow_insecure_http: bool = False,
         deadline: float | None = DEFAULT_DEADLINE,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
@@ -168,35 +172,26 @@ class BaseClient:
         if isinstance(timeout, NotGiven):
             self._timeout: httpx.Timeout | None = None if http_client_given else DEFAULT_TIMEOUT
         else:
-            check_timeout(timeout)
-            self._timeout = (
-                timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-            )
+            self._timeout = _as_timeout(timeout)
         # None (a caller's http_client, no timeout given): keep that client's own timeout
         self._default_timeout: Any = (
             httpx.USE_CLIENT_DEFAULT if self._timeout is None else self._timeout
         )
-        self._headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-            # only what _body.BodyReader decodes within max_response_bytes
-            "Accept-Encoding": ACCEPT_ENCODING,
-        }
-        # merged into each request, unless our own pool carries them (_own_pool_defaults)
-        self._request_headers: dict[str, str] | None = self._headers
+        # who is calling (sinch_keys._headers); the headers themselves are fixed by _pool
+        self._default_headers = check_headers("default_headers", default_headers or {})
+        self._user_agent_extra = _agent_extra(user_agent_extra)
         # the subclass plugs its I/O into the cache: fetch (sync) or async_fetch
         self._tokens = TokenCache(clock=self._clock)
         self._oauth2 = OAuth2ClientCredentials(self._tokens)
 
         if isinstance(auth, httpx.Auth):
             self.auth_kind = "custom"
-            self.key_id = key_id if key_id is not None else env.get("SINCH_KEY_ID")
-            self._key_secret: SecretStr | None = None
             self._custom_auth: httpx.Auth | None = auth
+            key = KeyCredentials(key_id if key_id is not None else env.get("SINCH_KEY_ID"))
         elif auth in ("oauth2", "basic"):
             self.auth_kind = auth
             self._custom_auth = None
-            self._set_credentials(
+            key = _key_credentials(
                 key_id if key_id is not None else env.get("SINCH_KEY_ID"),
                 key_secret if key_secret is not None else env.get("SINCH_KEY_SECRET"),
             )
@@ -204,23 +199,40 @@ class BaseClient:
             raise InvalidArgumentError(
                 f"auth must be 'oauth2', 'basic' or an httpx.Auth, not {auth!r}"
             )
+        self._key = SharedKey(key)
 
-    def _set_credentials(self, key_id: str | None, key_secret: str | None) -> None:
-        if not key_id:
-            raise MissingCredentialsError("SINCH_KEY_ID", "key_id")
-        if not key_secret:
-            raise MissingCredentialsError("SINCH_KEY_SECRET", "key_secret")
-        check_id("key_id", key_id)
-        self.key_id = key_id
-        self._key_secret = SecretStr(key_secret)
-        self._basic_auth = httpx.BasicAuth(key_id, key_secret)
+    @property
+    def key_id(self) -> str | None:
+        """The id of the access key this client authenticates with (after rotating its own
+        key: the new one).
+
+        Example::
+
+            client.access_keys.get(client.key_id)
+        """
+        return self._key.current.key_id
+
+    @property
+    def _key_secret(self) -> SecretStr | None:
+        return self._key.current.secret
+
+    @property
+    def _basic_auth(self) -> httpx.BasicAuth:
+        auth = self._key.current.basic_auth
+        if auth is None:  # only clients with auth='basic' read it, and they have a key
+            raise RuntimeError("this client has no key for basic authentication")
+        return auth
 
     def _pool(self, given: PoolT | None, pool_class: type[PoolT]) -> PoolT:
         """The caller's httpx client (never closed by us), or our own pool, built once with our
         headers and timeout so that requests need not merge them on every call."""
-        self._owns_http = given is None
+        self._owns_http: bool = given is None
+        self._client_agent: str | None = caller_agent(given)
+        self._pool_headers: dict[str, str] | None = None
+        self._identify()
         if given is not None:
             return given
+        self._pool_headers = self._headers
         self._request_headers = None
         self._default_timeout = httpx.USE_CLIENT_DEFAULT
         transport = None if self._route is None else self._route.transport_for(pool_class)
@@ -228,10 +240,81 @@ class BaseClient:
             timeout=self._timeout, limits=DEFAULT_LIMITS, headers=self._headers, transport=transport
         )
 
+    def _identify(self) -> None:
+        """Fix the headers every request carries, in the merge order of ``_headers``."""
+        self._headers = client_headers(
+            self._default_headers, self._user_agent_extra, self._client_agent
+        )
+        self._agent = sdk_agent(self._user_agent_extra)
+        # merged into each request, unless the pool carries them already
+        self._request_headers = None if self._headers == self._pool_headers else self._headers
+
     def _switch_credentials(self, key_id: str, key_secret: str) -> None:
-        """After rotating its own key: authenticate with the new one from now on."""
-        self._set_credentials(key_id, key_secret)
+        """After rotating its own key: authenticate with the new one from now on (this client
+        and every copy of it, which share the key and the token cache)."""
+        self._key.current = _key_credentials(key_id, key_secret)
         self._tokens.invalidate()
+
+    def with_options(
+        self,
+        *,
+        project_id: str | None = None,
+        timeout: TimeoutOption | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        user_agent_extra: str | NotGiven | None = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        max_response_bytes: int | None = None,
+    ) -> Self:
+        """A client like this one with some settings changed, sharing this client's connection
+        pool, token cache and key.
+
+        Only the arguments given change: ``default_headers`` are added to this client's (a
+        name given again replaces its value), ``user_agent_extra=None`` removes it, and
+        ``max_retries`` overrides the retry policy's; ``deadline=None`` removes the deadline.
+        The credentials and the URLs cannot
+        change: the shared token cache holds a token of this key from this token URL, so a
+        client with another key, or another server, is a new client (``SinchKeys(...)``).
+
+        The copy is cheap (no new pool, no new token) and its :meth:`close` does nothing: the
+        pool closes with the client it came from. A rotation of the client's own key through
+        either switches both. Token requests are made by the client the cache came from, with
+        that client's headers.
+
+        Example::
+
+            with SinchKeys(user_agent_extra="billing-sync/1.4") as client:
+                patient = client.with_options(timeout=120, max_retries=5)
+                for key in patient.access_keys.list():
+                    print(key.access_key_id)
+        """
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy._owns_http = False
+        if project_id is not None:
+            copy.project_id = check_id("project_id", project_id)
+        if retry_policy is not None or max_retries is not None:
+            policy = retry_policy or self.retry_policy
+            if max_retries is not None:
+                policy = _evolve(policy, max_retries=check_max_retries(max_retries))
+            copy.retry_policy = policy
+        if not isinstance(timeout, NotGiven):
+            copy._timeout = copy._default_timeout = _as_timeout(timeout)
+        if not isinstance(deadline, NotGiven):
+            copy.deadline = check_deadline(deadline)
+        if max_response_bytes is not None:
+            copy.max_response_bytes = check_max_response_bytes(max_response_bytes)
+        if default_headers is not None or not isinstance(user_agent_extra, NotGiven):
+            if default_headers is not None:
+                added = check_headers("default_headers", default_headers)
+                copy._default_headers = {**self._default_headers, **added}
+            if not isinstance(user_agent_extra, NotGiven):
+                copy._user_agent_extra = _agent_extra(user_agent_extra)
+            copy._identify()
+        resources: Any = type(self.access_keys)  # AccessKeys or AsyncAccessKeys, as self's
+        copy.access_keys = resources(copy)
+        return copy
 
     def __repr__(self) -> str:
         return (
@@ -256,6 +339,7 @@ class BaseClient:
         timeout: TimeoutOption | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | NotGiven | None = NOT_GIVEN,
         deadline: Deadline | None = None,
     ) -> Call:
@@ -266,6 +350,8 @@ class BaseClient:
         headers = self._request_headers
         if "headers" in kwargs:
             headers = {**(headers or {}), **kwargs["headers"]}
+        if extra_headers:
+            headers = with_extra(headers, extra_headers, self._agent)
         if not isinstance(timeout, NotGiven):
             check_timeout(timeout)
         try:
@@ -328,6 +414,24 @@ class BaseClient:
         # key ids are unique across projects, so the id alone says "the key this client uses";
         # with a custom httpx.Auth the SDK cannot know which key that is
         return self.auth_kind != "custom" and access_key_id == self.key_id
+
+
+def _key_credentials(key_id: str | None, key_secret: str | None) -> KeyCredentials:
+    if not key_id:
+        raise MissingCredentialsError("SINCH_KEY_ID", "key_id")
+    if not key_secret:
+        raise MissingCredentialsError("SINCH_KEY_SECRET", "key_secret")
+    check_id("key_id", key_id)
+    return KeyCredentials(key_id, SecretStr(key_secret), httpx.BasicAuth(key_id, key_secret))
+
+
+def _agent_extra(value: str | None) -> str | None:
+    return None if value is None else check_header_value("user_agent_extra", value)
+
+
+def _as_timeout(timeout: TimeoutOption) -> httpx.Timeout:
+    check_timeout(timeout)
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
 
 def _strip_slash(url: str) -> str:

@@ -4,7 +4,7 @@ drive the shared operation flows."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -40,6 +40,14 @@ class SinchKeys(BaseClient):
     Settings default to the environment: ``SINCH_PROJECT_ID``, ``SINCH_KEY_ID``,
     ``SINCH_KEY_SECRET``, ``SINCH_KEYS_BASE_URL``, ``SINCH_KEYS_TOKEN_URL``.
 
+    Headers merge in this order, a later source replacing a header of the same name: the
+    ``http_client``'s own headers, the SDK's (``User-Agent``, ``Accept``), ``default_headers``,
+    then each call's ``extra_headers``. The ``User-Agent`` is extended, never replaced: the
+    highest-precedence one the caller gave (``extra_headers``, ``default_headers``, or the
+    ``http_client``'s unless it is httpx's default), then
+    ``sinch-keys/<v> python/<v> httpx/<v>``, then ``user_agent_extra``.
+    :meth:`with_options` makes a copy with other settings sharing the pool, tokens and key.
+
     Args:
         project_id: the project whose keys to manage (each call may override it).
         key_id, key_secret: the access key to authenticate with.
@@ -49,7 +57,12 @@ class SinchKeys(BaseClient):
         timeout: seconds or an ``httpx.Timeout`` (default 30 s, 5 s to connect).
         max_retries: retries after the first attempt (default 2).
         retry_policy: backoff and ``Retry-After`` settings (:class:`RetryPolicy`).
-        http_client: an ``httpx.Client`` to use; it is not closed by :meth:`close`.
+        http_client: an ``httpx.Client`` to use; it is not closed by :meth:`close`. Its headers
+            are sent too, and its ``User-Agent`` (unless httpx's default) goes before ours.
+        default_headers: headers for every request (never ``Authorization``,
+            ``Content-Type``, ``Content-Length``, ``Transfer-Encoding`` or ``Host``: the SDK's).
+        user_agent_extra: appended to the SDK's ``User-Agent``, e.g. ``"billing-sync/1.4"``:
+            ``sinch-keys/<v> python/<v> httpx/<v> billing-sync/1.4``.
         sleep, clock: replace ``time.sleep`` / ``time.monotonic`` (tests).
         deadline: seconds a whole call may take, retries, waits and the token fetch
             included (default 300; None: no bound beyond ``timeout``); each call may
@@ -69,6 +82,7 @@ class SinchKeys(BaseClient):
     """
 
     _http: httpx.Client
+    access_keys: AccessKeys
 
     def __init__(
         self,
@@ -83,6 +97,8 @@ class SinchKeys(BaseClient):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        user_agent_extra: str | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
@@ -108,6 +124,8 @@ class SinchKeys(BaseClient):
             allow_insecure_http=allow_insecure_http,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
+            user_agent_extra=user_agent_extra,
         )
         self._http = self._pool(http_client, httpx.Client)
         self._sleep = sleep or time.sleep

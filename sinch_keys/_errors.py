@@ -50,8 +50,16 @@ __all__ = [
     "SinchKeysError",
 ]
 
-# Response headers that may carry the server's request id, most specific first.
-REQUEST_ID_HEADERS = ("x-request-id", "x-correlation-id", "request-id", "x-amzn-requestid")
+# Response headers that may carry the server's request id, read in this order. Sinch
+# documents none for this API (see the README, "Request ids"): every common name is read.
+REQUEST_ID_HEADERS = (
+    "x-request-id",
+    "x-sinch-request-id",
+    "sinch-request-id",
+    "x-correlation-id",
+    "request-id",
+    "x-amzn-requestid",
+)
 BODY_EXCERPT_CHARS = 200
 
 

@@ -4,7 +4,9 @@ A flow is a generator: through the retry loop (``_retry.send``) it yields "send 
 once" and "sleep this long", and gets back what each attempt produced. The sync client drives
 flows with a loop, the async client with the same loop and ``await``: every rule about
 validation, parsing and the outcome of each step lives here once, and every decision about
-what an outcome means is named in ``_outcomes``.
+what an outcome means is named in ``_outcomes``. A single-request operation returns an
+:data:`Answer`, its value with the :class:`~sinch_keys._outcomes.Sent` it came from:
+``_resources`` hands back the value, or both as an ``APIResponse`` (``with_raw_response``).
 
 Requests are described by the generated client's own ``_get_kwargs`` (path encoding, query
 names, body serialisation); the facade sends them itself so that every response, whatever its
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import httpx
 from sinch_keys_api.api.access_key import (
@@ -70,9 +72,11 @@ from sinch_keys._validation import (
     MAX_PAGE_SIZE,
     check_deadline,
     check_display_name,
+    check_headers,
     check_id,
     check_page_size,
     check_page_token,
+    check_query,
 )
 
 if TYPE_CHECKING:
@@ -80,6 +84,8 @@ if TYPE_CHECKING:
     from sinch_keys._deadline import Deadline
 
 T = TypeVar("T")
+#: What a single-request operation returns: its value, and the request's :class:`Sent`.
+Answer: TypeAlias = tuple[T, Sent]
 
 MAX_KEYS_PER_PROJECT = 10
 # The SDK's own walks over a project's keys (create lookup, rotation preflight) use the
@@ -90,19 +96,29 @@ OWN_WALK_MAX_PAGES = MAX_KEYS_PER_PROJECT + 5
 
 class Options:
     """Per-call settings: ``timeout``, ``max_retries`` and ``deadline`` (NOT_GIVEN/None:
-    the client's). The deadline is fixed when the call sends its first request, and every
-    later request of the call (lookups, rotation steps, token fetches) shares it."""
+    the client's), and the ``extra_headers`` and ``extra_query`` every API request of the
+    call carries (never a token request: the token endpoint is another service). Checked
+    here, before any request, so a multi-request operation is refused whole, not halfway.
+    The deadline is fixed when the call sends its first request, and every later request
+    of the call (lookups, rotation steps, token fetches) shares it.
+    """
 
-    __slots__ = ("_deadline", "_seconds", "max_retries", "timeout")
+    __slots__ = ("_deadline", "_seconds", "extra_headers", "extra_query", "max_retries", "timeout")
 
     def __init__(
         self,
         timeout: TimeoutOption | NotGiven,
         max_retries: int | None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         self.timeout = timeout
         self.max_retries = max_retries
+        self.extra_headers = (
+            None if extra_headers is None else check_headers("extra_headers", extra_headers)
+        )
+        self.extra_query = None if extra_query is None else check_query("extra_query", extra_query)
         self._seconds = deadline if isinstance(deadline, NotGiven) else check_deadline(deadline)
         self._deadline: Deadline | NotGiven | None = NOT_GIVEN
 
@@ -114,13 +130,14 @@ class Options:
 
     def fresh(self) -> Options:
         """The same settings for another call (its deadline starts when it does)."""
-        options = Options(self.timeout, self.max_retries)
+        options = Options(self.timeout, self.max_retries, self.extra_headers, self.extra_query)
         options._seconds = self._seconds
         return options
 
-    def without_retries(self, client: BaseClient) -> Options:
-        """The same call's settings with the client's retries (for the create lookups)."""
-        options = Options(self.timeout, None)
+    def with_client_retries(self, client: BaseClient) -> Options:
+        """These options with the client's ``max_retries`` and the same deadline (the create
+        lookups' own)."""
+        options = Options(self.timeout, None, self.extra_headers, self.extra_query)
         options._deadline = self.deadline(client)
         return options
 
@@ -141,7 +158,6 @@ def request(
     kind: RetryKind,
     options: Options,
     *,
-    extra_query: Mapping[str, Any] | None = None,
     auth: httpx.Auth | NotGiven | None = None,
 ) -> Flow[Sent]:
     """Build the call the generated client describes, and send it with retries."""
@@ -150,7 +166,8 @@ def request(
         kind,
         timeout=options.timeout,
         max_retries=options.max_retries,
-        extra_query=extra_query,
+        extra_query=options.extra_query,
+        extra_headers=options.extra_headers,
         deadline=options.deadline(client),
         **({} if auth is None else {"auth": auth}),
     )
@@ -159,18 +176,18 @@ def request(
 
 def get(
     client: BaseClient, access_key_id: Any, project_id: Any, options: Options
-) -> Flow[AccessKey]:
+) -> Flow[Answer[AccessKey]]:
     """Fetch one key."""
     kwargs = get_op._get_kwargs(
         client._project(project_id), check_id("access_key_id", access_key_id)
     )
     sent = yield from request(client, kwargs, RetryKind.IDEMPOTENT, options)
-    return parse(sent.result(), AccessKey.from_dict)
+    return parse(sent.result(), AccessKey.from_dict), sent
 
 
 def update(
     client: BaseClient, access_key_id: Any, display_name: Any, project_id: Any, options: Options
-) -> Flow[AccessKey]:
+) -> Flow[Answer[AccessKey]]:
     """Rename one key (PATCH is idempotent: retried like a read)."""
     kwargs = update_op._get_kwargs(
         client._project(project_id),
@@ -178,7 +195,7 @@ def update(
         body=UpdateAccessKey(display_name=check_display_name(display_name)),
     )
     sent = yield from request(client, kwargs, RetryKind.IDEMPOTENT, options)
-    return parse(sent.result(), AccessKey.from_dict)
+    return parse(sent.result(), AccessKey.from_dict), sent
 
 
 def delete(
@@ -187,9 +204,10 @@ def delete(
     project_id: Any,
     allow_self_delete: bool,
     options: Options,
-) -> Flow[None]:
+) -> Flow[Answer[None]]:
     """Delete one key, refusing the client's own key unless allowed. A 404 after an attempt
-    that may have deleted it means done (``_outcomes.delete_already_done``)."""
+    that may have deleted it means done (``_outcomes.delete_already_done``): the answer's
+    ``Sent`` then holds that NotFoundError."""
     project = client._project(project_id)
     key_id = check_id("access_key_id", access_key_id)
     if not allow_self_delete and client._is_own_key(key_id):
@@ -200,6 +218,7 @@ def delete(
     sent = yield from _delete(client, project, key_id, options)
     if sent.error is not None and not delete_already_done(sent):
         raise sent.error
+    return None, sent
 
 
 def _delete(client: BaseClient, project: str, key_id: str, options: Options) -> Flow[Sent]:
@@ -212,10 +231,9 @@ def list_page(
     project_id: Any,
     page_size: Any,
     page_token: Any,
-    extra_query: Mapping[str, Any] | None,
     options: Options,
     walk: PageWalk,
-) -> Flow[ListAccessKeysResponse]:
+) -> Flow[Answer[ListAccessKeysResponse]]:
     """Fetch one page of keys, as one step of ``walk``."""
     token = check_page_token(page_token)
     kwargs = list_op._get_kwargs(
@@ -223,16 +241,14 @@ def list_page(
         page_size=check_page_size(page_size),
         page_token=UNSET if token is None else token,
     )
-    sent = yield from request(
-        client, kwargs, RetryKind.IDEMPOTENT, options, extra_query=extra_query
-    )
+    sent = yield from request(client, kwargs, RetryKind.IDEMPOTENT, options)
     response = sent.result()
     page = parse(response, ListAccessKeysResponse.from_dict)
     try:
         walk.advance(page)
     except PageWalkError as exc:
         raise APIResponseValidationError(response, str(exc)) from None
-    return page
+    return page, sent
 
 
 def all_keys(client: BaseClient, project: str, options: Options) -> Flow[list[AccessKey]]:
@@ -241,7 +257,7 @@ def all_keys(client: BaseClient, project: str, options: Options) -> Flow[list[Ac
     walk = PageWalk(max_pages=OWN_WALK_MAX_PAGES)
     token: str | None = None
     while True:
-        page = yield from list_page(client, project, MAX_PAGE_SIZE, token, None, options, walk)
+        page, _ = yield from list_page(client, project, MAX_PAGE_SIZE, token, options, walk)
         keys.extend(page.access_keys)
         token = next_token(page)
         if token is None:
@@ -254,7 +270,7 @@ def create(
     project_id: Any,
     options: Options,
     known_before: frozenset[str] = frozenset(),
-) -> Flow[CreatedAccessKey]:
+) -> Flow[Answer[CreatedAccessKey]]:
     """Create a key. Never retried once it may have taken effect; never returns a key without
     its secret: an outcome it cannot know is settled by looking the key up by its name
     (``_outcomes.create_state``). ``known_before``: ids of keys that existed before, which a
@@ -272,7 +288,7 @@ def create(
             cause = exc
     state = create_state(sent, readable=created is not None)
     if state is CreateState.CREATED and created is not None:
-        return created
+        return created, sent
     if cause is None:  # not created always comes with a failure; never raise None
         raise RuntimeError("a create that was not returned has no failure to report")
     if state is CreateState.NOT_CREATED:
@@ -313,7 +329,7 @@ def _look_for(
             yield Sleep(wait)
         lookups += 1
         try:
-            keys = yield from all_keys(client, project, options.without_retries(client))
+            keys = yield from all_keys(client, project, options.with_client_retries(client))
         except SinchKeysError as exc:
             failure = exc  # a failed lookup proves nothing: look again after the next wait
             continue
@@ -350,7 +366,7 @@ def rotate(
             f"allow_self_rotation=True to rotate it (the client then switches to the new key)",
         )
     try:
-        old = yield from get(client, old_id, project, options)
+        old, _ = yield from get(client, old_id, project, options)
         before = yield from all_keys(client, project, options)
     except SinchKeysError as exc:
         raise RotationError(
@@ -365,7 +381,7 @@ def rotate(
     name = display_name if display_name is not None else _rotated_name(old.display_name)
     known_before = frozenset(key.access_key_id for key in before)
     try:
-        created = yield from create(client, name, project, options, known_before)
+        created, _ = yield from create(client, name, project, options, known_before)
     except CreateOutcomeUnknownError as exc:
         if exc.access_key is None:
             raise RotationError(

@@ -17,8 +17,11 @@ Example::
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import TypeVar
 
 from sinch_keys._models import AccessKey, ListAccessKeysResponse
+
+R = TypeVar("R")
 
 #: Empty pages in a row that still carry a next-page token, before the walk is refused.
 MAX_EMPTY_PAGES = 10
@@ -97,6 +100,55 @@ class PageWalk:
         return token
 
 
+def walk_pages(
+    fetch: Callable[[str | None, PageWalk], R],
+    first_token: str | None,
+    page_of: Callable[[R], ListAccessKeysResponse],
+) -> Iterator[R]:
+    """Yield what ``fetch`` returns for each page of one walk, following the page that
+    ``page_of`` finds in it (a page itself, or an ``APIResponse`` holding one).
+
+    Example::
+
+        for page in walk_pages(fetch_page, None, lambda page: page):
+            print(page.next_page_token)
+    """
+    walk = PageWalk()
+    token = walk.first_token(first_token)
+    while True:
+        fetched = fetch(token, walk)
+        yield fetched
+        token = next_token(page_of(fetched))
+        if token is None:
+            return
+
+
+async def awalk_pages(
+    fetch: Callable[[str | None, PageWalk], Awaitable[R]],
+    first_token: str | None,
+    page_of: Callable[[R], ListAccessKeysResponse],
+) -> AsyncIterator[R]:
+    """The async twin of :func:`walk_pages`.
+
+    Example::
+
+        async for page in awalk_pages(fetch_page, None, lambda page: page):
+            print(page.next_page_token)
+    """
+    walk = PageWalk()
+    token = walk.first_token(first_token)
+    while True:
+        fetched = await fetch(token, walk)
+        yield fetched
+        token = next_token(page_of(fetched))
+        if token is None:
+            return
+
+
+def _itself(page: ListAccessKeysResponse) -> ListAccessKeysResponse:
+    return page
+
+
 class AccessKeyPager:
     """The keys of a project, page by page, fetched as iteration reaches them.
 
@@ -122,14 +174,7 @@ class AccessKeyPager:
             for page in client.access_keys.list().pages():
                 print(len(page.access_keys), page.next_page_token)
         """
-        walk = PageWalk()
-        token = walk.first_token(self._first_token)
-        while True:
-            page = self._fetch_page(token, walk)
-            yield page
-            token = next_token(page)
-            if token is None:
-                return
+        return walk_pages(self._fetch_page, self._first_token, _itself)
 
     def __iter__(self) -> Iterator[AccessKey]:
         # not `for page in self.pages()`: that keeps page N alive while page N+1 is fetched,
@@ -159,7 +204,7 @@ class AsyncAccessKeyPager:
         self._fetch_page = fetch_page
         self._first_token = first_token
 
-    async def pages(self) -> AsyncIterator[ListAccessKeysResponse]:
+    def pages(self) -> AsyncIterator[ListAccessKeysResponse]:
         """Yield each page in turn.
 
         Example::
@@ -167,14 +212,7 @@ class AsyncAccessKeyPager:
             async for page in client.access_keys.list().pages():
                 print(page.next_page_token)
         """
-        walk = PageWalk()
-        token = walk.first_token(self._first_token)
-        while True:
-            page = await self._fetch_page(token, walk)
-            yield page
-            token = next_token(page)
-            if token is None:
-                return
+        return awalk_pages(self._fetch_page, self._first_token, _itself)
 
     async def __aiter__(self) -> AsyncIterator[AccessKey]:
         walk = PageWalk()

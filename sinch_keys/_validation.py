@@ -9,6 +9,8 @@ generated client percent-encodes each path parameter as one segment.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -17,6 +19,21 @@ from sinch_keys._errors import InvalidArgumentError, InvalidArgumentTypeError
 from sinch_keys._loopback import is_loopback
 
 MAX_PAGE_SIZE = 1000
+# Headers the SDK writes itself, and where their value comes from: a caller's value would
+# replace the credentials, or contradict the body the SDK serialised or the URL it targets.
+_BODY = "the SDK serialises each request's body and frames it"
+SDK_OWNED_HEADERS = {
+    "authorization": "the client's credentials set it (key_id/key_secret, or auth=)",
+    "content-type": _BODY,
+    "content-length": _BODY,
+    "transfer-encoding": _BODY,
+    "host": "it follows base_url",
+    "accept-encoding": "only what the SDK can decode within max_response_bytes",
+}
+# RFC 9110 5.1 field-name (a token), and 5.5 field-value: visible ASCII, spaces and tabs
+# (httpx would raise UnicodeEncodeError on anything else; CR or LF would split the header).
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 # URL normalisation (RFC 3986 5.2.4) resolves these as segments, so they can never reach the
 # server as an id, however they are encoded.
 _DOT_SEGMENTS = frozenset({".", ".."})
@@ -111,6 +128,64 @@ def check_max_retries(value: Any) -> int:
         raise InvalidArgumentTypeError(f"max_retries must be an int, not {type(value).__name__}")
     if value < 0:
         raise InvalidArgumentError(f"max_retries must be >= 0, got {value}")
+    return value
+
+
+def check_headers(argument: str, value: Any) -> dict[str, str]:
+    """Return headers a caller may add (names lower-cased, so later ones replace earlier ones
+    whatever their case); raise for a header the SDK owns or one that cannot be sent as is.
+
+    Example::
+
+        >>> check_headers("extra_headers", {"X-Team": "payments"})
+        {'x-team': 'payments'}
+    """
+    if not isinstance(value, Mapping):
+        raise InvalidArgumentTypeError(f"{argument} must be a mapping, not {type(value).__name__}")
+    headers: dict[str, str] = {}
+    for name, text in value.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise InvalidArgumentError(f"{argument}: {name!r} is not a valid header name")
+        if name.lower() in SDK_OWNED_HEADERS:
+            raise InvalidArgumentError(
+                f"{argument} may not set {name}: the SDK owns that header "
+                f"({SDK_OWNED_HEADERS[name.lower()]})"
+            )
+        headers[name.lower()] = check_header_value(f"{argument}[{name!r}]", text)
+    return headers
+
+
+def check_header_value(argument: str, value: Any) -> str:
+    """Return a header value that can be sent as is: a str of visible ASCII, spaces and tabs.
+
+    Example::
+
+        >>> check_header_value("user_agent_extra", "billing-sync/1.4")
+        'billing-sync/1.4'
+    """
+    if not isinstance(value, str):
+        raise InvalidArgumentTypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if not _HEADER_VALUE.fullmatch(value):
+        raise InvalidArgumentError(
+            f"{argument} must be printable ASCII (no line breaks or control characters)"
+        )
+    return value
+
+
+def check_query(argument: str, value: Any) -> Mapping[str, Any]:
+    """Return query parameters a caller may add: a mapping with str names (httpx checks the
+    values: str, int, float, bool, None, or a list of them).
+
+    Example::
+
+        >>> check_query("extra_query", {"filter": "ci"})
+        {'filter': 'ci'}
+    """
+    if not isinstance(value, Mapping):
+        raise InvalidArgumentTypeError(f"{argument} must be a mapping, not {type(value).__name__}")
+    for name in value:
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentError(f"{argument}: {name!r} is not a valid query parameter name")
     return value
 
 

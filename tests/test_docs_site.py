@@ -54,6 +54,9 @@ def test_the_site_builds_with_the_api_and_the_readmes_links_retargeted(site_sour
     api = (site / "reference" / "sinch_keys" / "index.html").read_text(encoding="utf-8")
     for name in ("SinchKeys", "AsyncSinchKeys", "NotFoundError", "RetryPolicy", "SecretStr"):
         assert f'id="sinch_keys.{name}"' in api, name
+    for name in ("APIResponse", "APIResponse.parse", "SinchKeys.with_options"):
+        assert f'id="sinch_keys.{name}"' in api, name
+    assert 'id="sinch_keys.AsyncSinchKeys.with_options"' in api  # inherited from BaseClient
     testing = (site / "reference" / "testing" / "index.html").read_text(encoding="utf-8")
     assert 'id="sinch_keys.testing.emulated"' in testing
     guide = (site / "index.html").read_text(encoding="utf-8")
