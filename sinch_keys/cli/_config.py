@@ -24,11 +24,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from sinch_keys import SecretStr
-from sinch_keys._loopback import is_loopback
+from sinch_keys._errors import InvalidArgumentError
 from sinch_keys._validation import check_id
+from sinch_keys._validation import check_url as library_check_url
 from sinch_keys.cli._errors import EXIT_USAGE, CommandError
 from sinch_keys.cli._output import safe
 from sinch_keys.cli._secret_file import read_secret_file, read_secret_stdin
@@ -403,9 +402,9 @@ def check_setting(setting: str, value: str, source: str) -> None:
 def check_url(what: str, url: str, allow_insecure_http: bool) -> str:
     """Return ``url`` if the CLI may send credentials to it; raise :class:`CommandError`.
 
-    An ``https://`` URL with a host, or ``http://`` to a loopback host (the emulator); plain
-    http to any other host only with ``--allow-insecure-http``: the key secret and the
-    tokens would cross the network in clear text.
+    The library's rule (``sinch_keys._validation.check_url``): an ``https://`` URL with a
+    host, or ``http://`` to a loopback host (the emulator); plain http to any other host only
+    with ``--allow-insecure-http``. Checked here so the CLI can name the flag or variable.
 
     Example::
 
@@ -413,17 +412,7 @@ def check_url(what: str, url: str, allow_insecure_http: bool) -> str:
         'http://127.0.0.1:8080'
     """
     try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise CommandError(f"{what} {safe(url)!r} is not a URL: {exc}") from None
-    if parsed.scheme not in ("https", "http"):
-        raise CommandError(f"{what} {safe(url)!r} must be an https:// URL")
-    if not parsed.host:
-        raise CommandError(f"{what} {safe(url)!r} has no host")
-    if parsed.scheme == "http" and not allow_insecure_http and not is_loopback(parsed.host):
-        raise CommandError(
-            f"{what} {safe(url)} is plain http to a host that is not this machine: the key "
-            f"secret and tokens would cross the network unencrypted; use https://, or pass "
-            f"--allow-insecure-http if you accept that"
-        )
-    return url
+        return library_check_url(what, url, allow_insecure_http)
+    except InvalidArgumentError as exc:
+        text = str(exc).replace("allow_insecure_http=True", "--allow-insecure-http")
+        raise CommandError(safe(text)) from None

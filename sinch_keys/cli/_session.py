@@ -7,7 +7,6 @@ unsafe URL, an unreadable secret) is refused here, before the client sends anyth
 from __future__ import annotations
 
 import contextlib
-import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -78,10 +77,6 @@ def session(ctx: typer.Context) -> Iterator[Session]:
             yield Session(client, settings)
 
 
-def _accepts(name: str) -> bool:
-    return name in inspect.signature(SinchKeys).parameters
-
-
 @contextlib.contextmanager
 def open_client(settings: Settings) -> Iterator[SinchKeys]:
     """A :class:`SinchKeys` built from ``settings`` alone (the environment was read already).
@@ -98,12 +93,10 @@ def open_client(settings: Settings) -> Iterator[SinchKeys]:
         "auth": settings.auth,
         "base_url": settings.base_url,
         "token_url": settings.token_url,
+        # the library refuses plain http to a remote host too; the CLI checked it first only
+        # to name the flag in its message
+        "allow_insecure_http": settings.allow_insecure_http,
     }
-    # The library refuses plain http to a remote host unless told otherwise (issue 12); the
-    # CLI has checked it already and passes the user's --allow-insecure-http on where the
-    # client takes it.
-    if settings.allow_insecure_http and _accepts("allow_insecure_http"):
-        kwargs["allow_insecure_http"] = True
     http = make_http_client()
     try:
         with SinchKeys(**kwargs, http_client=http) as client:
