@@ -6,10 +6,8 @@ the standard mode (no pacing: every task retries on its own after Retry-After) a
 adaptive mode (sinch_keys._ratelimit.RateLimiter paces every attempt). The ideal schedule is
 2,000 / N seconds.
 
-PROTOTYPE WIRING, benchmark only: the clients do not take a limiter yet. ``PacedTransport``
-below stands where the send loop will call it (``acquire`` before every attempt, retries
-included; ``record`` after every response), under the SDK's own retry loop, so every attempt
-of every call goes through it exactly as it will once wired.
+The adaptive client is the SDK as shipped: ``AsyncSinchKeys(rate_limiter=...)``, whose retry
+loop asks the limiter before every attempt (retries included) and reports every response.
 """
 
 from __future__ import annotations
@@ -31,44 +29,27 @@ RATE = 400.0  # requests per second per credential, enforced by the server
 BURST = 20.0  # requests the server lets through at once after a pause
 MAX_RETRIES = 20  # both modes: enough that a call is not abandoned while the API sheds load
 STANDARD = "standard mode (no pacing)"
-ADAPTIVE = "adaptive mode (RateLimiter, prototype wiring)"
-
-
-class PacedTransport(httpx.AsyncBaseTransport):
-    """PROTOTYPE, benchmark only: every API attempt asks the limiter first, and reports its
-    response to it (429: throttled). Token requests are not paced."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, limiter: RateLimiter) -> None:
-        self.inner = inner
-        self.limiter = limiter
-        self.sleeps = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not request.url.path.startswith("/v1/"):
-            return await self.inner.handle_async_request(request)
-        clock = time.monotonic
-        while (delay := self.limiter.acquire(clock())) > 0:
-            self.sleeps += 1
-            await asyncio.sleep(delay)
-        response = await self.inner.handle_async_request(request)
-        self.limiter.record(clock(), throttled=response.status_code == 429)
-        return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+ADAPTIVE = "adaptive mode (rate_limiter=RateLimiter())"
 
 
 async def one_run(server: Server, adaptive: bool, cap: float) -> dict[str, Any]:
     """2,000 calls; gives up (and says so) if they have not finished after ``cap`` seconds."""
     transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS)
     limiter = RateLimiter() if adaptive else None
-    if limiter is not None:
-        transport = PacedTransport(transport, limiter)
+    sleeps = 0
+
+    async def counted_sleep(seconds: float) -> None:
+        nonlocal sleeps
+        sleeps += 1
+        await asyncio.sleep(seconds)
+
     http = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT)
     client = AsyncSinchKeys(
         **sdk_kwargs(server.base, "oauth2"),
         http_client=http,
         retry_policy=RetryPolicy(max_retries=MAX_RETRIES),
+        rate_limiter=limiter,
+        sleep=counted_sleep,
     )
     await client._tokens.aget()  # the token is not part of the run
     server.reset()
@@ -101,7 +82,7 @@ async def one_run(server: Server, adaptive: bool, cap: float) -> dict[str, Any]:
         "requests": stats["requests"] - 1,  # minus the /__stats request itself
         "throttled": stats["throttled"],
         "cpu": cpu,
-        "sleeps": getattr(transport, "sleeps", 0),
+        "sleeps": sleeps,
         "limiter": repr(limiter) if limiter else "",
     }
 

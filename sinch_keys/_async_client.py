@@ -23,10 +23,12 @@ from sinch_keys._body import (
     BodyReader,
     ResponseTooLarge,
     check_size,
+    keep_body,
 )
 from sinch_keys._deadline import DEFAULT_DEADLINE, DeadlineExceeded
 from sinch_keys._deadline import current as deadline_var
 from sinch_keys._errors import InvalidArgumentTypeError
+from sinch_keys._ratelimit import RateLimiter
 from sinch_keys._resources import AsyncAccessKeys
 from sinch_keys._retry import Exchange, Flow, RetryPolicy, Sleep, send
 
@@ -70,6 +72,8 @@ class AsyncSinchKeys(BaseClient):
             10 MiB); a larger one raises :class:`ResponseTooLargeError`.
         allow_insecure_http: allow ``http://`` base and token URLs to hosts other than
             this machine (the secret and tokens then cross the network in clear text).
+        rate_limiter: pace every attempt through this :class:`RateLimiter` (shared with
+            the other clients of the same key); ``RetryPolicy(mode="adaptive")`` makes one.
 
     Example::
 
@@ -103,6 +107,7 @@ class AsyncSinchKeys(BaseClient):
         deadline: float | None = DEFAULT_DEADLINE,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidArgumentTypeError(
@@ -121,6 +126,7 @@ class AsyncSinchKeys(BaseClient):
             http_client_given=http_client is not None,
             clock=clock,
             allow_insecure_http=allow_insecure_http,
+            rate_limiter=rate_limiter,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
             default_headers=default_headers,
@@ -197,13 +203,12 @@ class AsyncSinchKeys(BaseClient):
             reader = BodyReader(response.headers.get("content-encoding"), self.max_response_bytes)
             async for raw in response.aiter_raw():
                 reader.feed(raw)
-            # what httpx's own aread() sets: the decoded body, for .json() and .content
-            response._content = reader.finish()
+            body = reader.finish()
         except (httpx.RequestError, ResponseTooLarge) as exc:
             return Exchange(response, exc)
         finally:
             await response.aclose()
-        return Exchange(response)
+        return Exchange(keep_body(response, body))
 
     async def _fetch_token(self) -> Token:
         secret = self._key_secret

@@ -23,8 +23,13 @@ from sinch_keys._auth import KeyCredentials, OAuth2ClientCredentials, SharedKey,
 from sinch_keys._body import DEFAULT_MAX_RESPONSE_BYTES
 from sinch_keys._deadline import DEFAULT_DEADLINE, Deadline
 from sinch_keys._deadline import current as deadline_var
-from sinch_keys._errors import InvalidArgumentError, MissingCredentialsError
+from sinch_keys._errors import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    MissingCredentialsError,
+)
 from sinch_keys._headers import caller_agent, client_headers, sdk_agent, with_extra
+from sinch_keys._ratelimit import RateLimiter
 from sinch_keys._retry import RetryKind, RetryPolicy
 from sinch_keys._secrets import SecretStr
 from sinch_keys._validation import (
@@ -89,6 +94,7 @@ class Call:
         "clock",
         "deadline",
         "kind",
+        "limiter",
         "max_retries",
         "request",
         "timeouts",
@@ -102,8 +108,10 @@ class Call:
         auth: httpx.Auth | None,
         clock: Callable[[], float] = time.monotonic,
         deadline: Deadline | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.request = request
+        self.limiter = limiter
         self.kind = kind
         self.max_retries = max_retries
         self.auth = auth
@@ -142,6 +150,7 @@ class BaseClient:
         allow_insecure_http: bool = False,
         deadline: float | None = DEFAULT_DEADLINE,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         # inside sinch_keys.testing.emulated(): the emulator's settings stand in for the environment
         self._route = None if http_client_given else _routing.current()
@@ -169,6 +178,12 @@ class BaseClient:
         if max_retries is not None:
             policy = _evolve(policy, max_retries=check_max_retries(max_retries))
         self.retry_policy = policy
+        # adaptive pacing: a limiter shared with other clients of the key, or our own
+        if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
+            raise InvalidArgumentTypeError("rate_limiter must be a sinch_keys.RateLimiter")
+        if rate_limiter is None and policy.mode == "adaptive":
+            rate_limiter = RateLimiter()
+        self._limiter = rate_limiter
         if isinstance(timeout, NotGiven):
             self._timeout: httpx.Timeout | None = None if http_client_given else DEFAULT_TIMEOUT
         else:
@@ -376,6 +391,7 @@ class BaseClient:
             self._request_auth() if isinstance(auth, NotGiven) else auth,
             self._clock,
             deadline,
+            self._limiter,
         )
 
     def _deadline(self, seconds: float | NotGiven | None) -> Deadline | None:

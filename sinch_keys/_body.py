@@ -119,3 +119,18 @@ def check_size(content: bytes, limit: int) -> None:
     """
     if len(content) > limit:
         raise ResponseTooLarge(limit)
+
+
+def keep_body(response: httpx.Response, body: bytes) -> httpx.Response:
+    """Give a closed, fully read response its decoded body, as httpx's own ``read()`` does
+    (for ``.content`` and ``.json()``), and a plain stream in place of the pool's: that one
+    refers back to the response, and the cycle left each body waiting for the garbage
+    collector (a long list held many pages, not one).
+
+    Example::
+
+        response = keep_body(response, reader.finish())
+    """
+    response._content = body
+    response.stream = httpx.ByteStream(body)
+    return response

@@ -24,10 +24,12 @@ from sinch_keys._body import (
     BodyReader,
     ResponseTooLarge,
     check_size,
+    keep_body,
 )
 from sinch_keys._deadline import DEFAULT_DEADLINE, DeadlineExceeded
 from sinch_keys._deadline import current as deadline_var
 from sinch_keys._errors import InvalidArgumentTypeError
+from sinch_keys._ratelimit import RateLimiter
 from sinch_keys._resources import AccessKeys
 from sinch_keys._retry import Exchange, Flow, RetryPolicy, Sleep, send
 
@@ -71,6 +73,8 @@ class SinchKeys(BaseClient):
             10 MiB); a larger one raises :class:`ResponseTooLargeError`.
         allow_insecure_http: allow ``http://`` base and token URLs to hosts other than
             this machine (the secret and tokens then cross the network in clear text).
+        rate_limiter: pace every attempt through this :class:`RateLimiter` (shared with
+            the other clients of the same key); ``RetryPolicy(mode="adaptive")`` makes one.
 
     Example::
 
@@ -104,6 +108,7 @@ class SinchKeys(BaseClient):
         deadline: float | None = DEFAULT_DEADLINE,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise InvalidArgumentTypeError(
@@ -122,6 +127,7 @@ class SinchKeys(BaseClient):
             http_client_given=http_client is not None,
             clock=clock,
             allow_insecure_http=allow_insecure_http,
+            rate_limiter=rate_limiter,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
             default_headers=default_headers,
@@ -189,13 +195,12 @@ class SinchKeys(BaseClient):
                 reader.feed(raw)
                 if call.deadline is not None and self._clock() > call.deadline.at:
                     raise DeadlineExceeded
-            # what httpx's own read() sets: the decoded body, for .json() and .content
-            response._content = reader.finish()
+            body = reader.finish()
         except (httpx.RequestError, ResponseTooLarge, DeadlineExceeded) as exc:
             return Exchange(response, exc)
         finally:
             response.close()
-        return Exchange(response)
+        return Exchange(keep_body(response, body))
 
     def _fetch_token(self) -> Token:
         secret = self._key_secret

@@ -33,6 +33,11 @@ def main() -> None:
 
         $ sinch-keys --version
     """
+    if sys.argv[1:] == ["--version"]:  # answered before httpx, typer or rich load
+        from sinch_keys._version import __version__
+
+        print(f"sinch-keys {__version__}")
+        return
     try:
         from sinch_keys._cli import main as cli_main
     except ImportError as exc:

@@ -48,8 +48,7 @@ The driver of a send loop (the client) does, around every attempt (retries inclu
 An attempt that gets no response (a connection error) records nothing: it says nothing about
 the API's limit.
 
-How the clients take it (the API this module is built for; the clients' send loop wires it,
-and until then they do not accept these arguments):
+How the clients take it (the retry loop, ``_retry.send``, paces every attempt through it):
 
 * ``SinchKeys(retry_policy=RetryPolicy(mode="adaptive"))``: the client makes its own
   :class:`RateLimiter` with the defaults. ``mode="standard"`` (the default) sends at once and
@@ -77,6 +76,8 @@ from __future__ import annotations
 import math
 import threading
 from typing import Final, Literal
+
+from sinch_keys._errors import InvalidArgumentError
 
 State = Literal["slow_start", "avoidance"]
 
@@ -109,7 +110,7 @@ class RateMeter:
 
     def __init__(self, window: float = METER_SECONDS) -> None:
         if window <= 0:
-            raise ValueError(f"window must be > 0, got {window!r}")
+            raise InvalidArgumentError(f"window must be > 0, got {window!r}")
         self._window = window
         self._sum = 0.0  # sum of exp(-(last - t_i) / window) over events t_i
         self._last = 0.0  # time of the last event (or of the start)
@@ -187,11 +188,11 @@ class RateLimiter:
         _positive("min_rate", min_rate)
         _positive("max_wait", max_wait)
         if not 0 < beta < 1:
-            raise ValueError(f"beta must be between 0 and 1 (exclusive), got {beta!r}")
+            raise InvalidArgumentError(f"beta must be between 0 and 1 (exclusive), got {beta!r}")
         if max_rate is not None and max_rate < min_rate:
-            raise ValueError(f"max_rate ({max_rate!r}) is below min_rate ({min_rate!r})")
+            raise InvalidArgumentError(f"max_rate ({max_rate!r}) is below min_rate ({min_rate!r})")
         if burst < 0 or not math.isfinite(burst):
-            raise ValueError(f"burst must be >= 0 seconds, got {burst!r}")
+            raise InvalidArgumentError(f"burst must be >= 0 seconds, got {burst!r}")
         self.initial_rate = initial_rate
         self.slow_start_doubling = slow_start_doubling
         self.beta = beta
@@ -334,4 +335,4 @@ class RateLimiter:
 
 def _positive(name: str, value: float) -> None:
     if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a positive number, got {value!r}")

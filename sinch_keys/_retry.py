@@ -30,7 +30,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import attrs
 import httpx
@@ -131,6 +131,11 @@ class RetryPolicy:
     ``recheck_waits`` are the waits between the lookups that settle a create whose outcome is
     unknown (a server may apply a request after the client stopped waiting for it).
 
+    ``mode="adaptive"`` paces every attempt through a :class:`~sinch_keys.RateLimiter` (the
+    client makes one, unless given ``rate_limiter=``): a start slow enough for a fan-out, a
+    rate that falls on 429 to what the API accepted and recovers after. ``"standard"`` (the
+    default) sends at once and only retries.
+
     Example::
 
         >>> RetryPolicy(max_retries=0).max_retries
@@ -143,6 +148,9 @@ class RetryPolicy:
     jitter: float = 0.5
     max_retry_after: float = 60.0
     recheck_waits: tuple[float, ...] = (1.0, 2.0, 4.0)
+    mode: Literal["standard", "adaptive"] = attrs.field(
+        default="standard", validator=attrs.validators.in_(("standard", "adaptive"))
+    )
 
     def should_retry(self, error: BaseException, kind: RetryKind) -> bool:
         """Whether ``error`` from one attempt of a ``kind`` operation may be retried.
@@ -220,7 +228,7 @@ def send(call: Call, policy: RetryPolicy) -> Flow[Sent]:
         sent = yield from send(call, client.retry_policy)   # inside an operation flow
         response = sent.result()
     """
-    if _out_of_time(call, 0.0):
+    if not ((yield from _pace(call)) if call.limiter is not None else _in_time(call)):
         return Sent(None, _deadline_error(call, None), (Delivery.NOT_SENT,))
     exchange = yield Attempt(call, 1)
     outcome, delivery = judge(call, exchange, 1)
@@ -244,6 +252,8 @@ def send(call: Call, policy: RetryPolicy) -> Flow[Sent]:
             return Sent(None, _deadline_error(call, outcome), tuple(deliveries))
         state.prepare_for_next_attempt()
         yield Sleep(float(action))
+        if not ((yield from _pace(call)) if call.limiter is not None else _in_time(call)):
+            return Sent(None, _deadline_error(call, outcome), tuple(deliveries))
         exchange = yield Attempt(call, state.attempt_number)
         outcome, delivery = judge(call, exchange, state.attempt_number)
         deliveries.append(delivery)
@@ -251,6 +261,20 @@ def send(call: Call, policy: RetryPolicy) -> Flow[Sent]:
             return Sent(outcome, None, tuple(deliveries))
         if _final(exchange, outcome, call, policy):
             return Sent(None, outcome, tuple(deliveries))
+
+
+def _pace(call: Call) -> Generator[Step, Exchange | None, bool]:
+    """Wait for the rate limiter's slot (adaptive mode); False if the deadline comes first."""
+    limiter = call.limiter
+    while limiter is not None and (delay := limiter.acquire(call.clock())) > 0:
+        if _out_of_time(call, delay):
+            return False
+        yield Sleep(delay)
+    return _in_time(call)
+
+
+def _in_time(call: Call) -> bool:
+    return not _out_of_time(call, 0.0)
 
 
 def _out_of_time(call: Call, wait: float) -> bool:
@@ -327,6 +351,8 @@ def judge(
         return error, Delivery.NOT_SENT if not error.may_have_reached_server else Delivery.UNKNOWN
     delivery = delivery_of_status(response.status_code)
     _log_attempt(call, attempt, f"-> {response.status_code}")
+    if call.limiter is not None:  # a connection error says nothing of the API's rate limit
+        call.limiter.record(call.clock(), throttled=response.status_code == 429)
     if failure is not None:  # the status line came, the body did not
         if isinstance(failure, httpx.DecodingError):
             return APIResponseValidationError(response, _undecodable(failure)), delivery

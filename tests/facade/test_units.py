@@ -415,3 +415,24 @@ class TestRedaction:
         assert out.isprintable()
         assert out.startswith("a\\nb\\x1b]52;c;x\\x07\\u202e")
         assert len(out) == redact.MESSAGE_CHARS
+
+
+def test_every_public_name_loads_and_the_lazy_table_matches_all() -> None:
+    names = set(sinch_keys.__all__)
+    assert set(sinch_keys._EXPORTS) | {"__version__"} == names
+    for name in sorted(names):
+        assert getattr(sinch_keys, name) is not None
+    with pytest.raises(AttributeError):
+        sinch_keys.NoSuchName  # noqa: B018
+
+
+def test_import_sinch_keys_is_light_and_version_needs_no_httpx() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, sinch_keys; print(sorted(m for m in ('httpx', 'tenacity', 'attrs', "
+        "'sinch_keys._client') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
