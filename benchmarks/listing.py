@@ -18,7 +18,6 @@ from sinch_keys_api.types import UNSET
 
 from benchmarks.harness import BASIC_HEADER, KEY_ID, Key, Row, interleave, key_from, sdk_kwargs
 from sinch_keys import SinchKeys
-from sinch_keys._base import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 
 REFERENCE = "raw httpx loop + attrs model (reference)"
 SDK = "sinch_keys list(page_size=1000)"
@@ -100,21 +99,7 @@ def list_all(base: str, reps: int, total: int) -> dict[str, Row]:
 # -- memory ---------------------------------------------------------------------------------------
 
 
-class AcyclicClient(httpx.Client):
-    """PROTOTYPE of a send-path fix, benchmark only: once a response's body is read, its
-    stream no longer refers back to the response (httpx's BoundSyncStream does), so the
-    response is freed by reference counting when the page is parsed, not by the cycle
-    collector. In the SDK this is one line where the body has been read (see results.md)."""
-
-    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        response = super().send(request, **kwargs)
-        if not kwargs.get("stream"):
-            response.stream = httpx.ByteStream(response.content)
-        return response
-
-
 RAW = "raw httpx loop + attrs model"
-SDK_ACYCLIC = "sinch_keys list(page_size=1000) + acyclic response (prototype)"
 
 
 def list_memory(base: str, sizes: tuple[int, ...], collect: bool) -> dict[str, dict[int, int]]:
@@ -123,15 +108,11 @@ def list_memory(base: str, sizes: tuple[int, ...], collect: bool) -> dict[str, d
     garbage that waits for the cycle collector)."""
     raw = httpx.Client(headers={"Authorization": BASIC_HEADER})
     sdk = SinchKeys(**sdk_kwargs(base, "oauth2"))
-    acyclic_pool = AcyclicClient(limits=DEFAULT_LIMITS, timeout=DEFAULT_TIMEOUT)
-    sdk_acyclic = SinchKeys(**sdk_kwargs(base, "oauth2"), http_client=acyclic_pool)
-    for client in (sdk, sdk_acyclic):
-        client.access_keys.get(KEY_ID)  # token fetched, connection open: not part of the run
+    sdk.access_keys.get(KEY_ID)  # token fetched, connection open: not part of the run
     raw.get(f"{base}/__stats")
     makers: dict[str, Callable[[str], Iterator[Any]]] = {
         RAW: lambda p: raw_keys(raw, base, p),
         SDK: lambda p: iter(sdk.access_keys.list(page_size=1000, project_id=p)),
-        SDK_ACYCLIC: lambda p: iter(sdk_acyclic.access_keys.list(page_size=1000, project_id=p)),
     }
     peaks: dict[str, dict[int, int]] = {name: {} for name in makers}
     try:
@@ -150,7 +131,6 @@ def list_memory(base: str, sizes: tuple[int, ...], collect: bool) -> dict[str, d
     finally:
         raw.close()
         sdk.close()
-        acyclic_pool.close()
     return peaks
 
 

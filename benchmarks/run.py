@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                 "",
             )
             mock_rows = percall.sync_per_call(
-                "http://bench.invalid", s.mock_reps, s.mock_calls, percall.mock_transport()
+                "http://localhost", s.mock_reps, s.mock_calls, percall.mock_transport()
             )
             per_call_table(body, mock_rows)
             body.add(
@@ -344,14 +344,13 @@ def listing_section(body: Report, server: Server, s: Settings, goals: list[Goal]
     )
     g_raw = statistics.median(listing.growth(default_gc[listing.RAW]))
     g_sdk = statistics.median(listing.growth(default_gc[listing.SDK]))
-    g_fix = statistics.median(listing.growth(default_gc[listing.SDK_ACYCLIC]))
     body.add(
         f"With the default collector the peak grows {g_sdk:.2f}x for sinch_keys and "
-        f"{g_raw:.2f}x for the raw loop from {small:,} to {large:,} keys: each httpx Response "
+        f"{g_raw:.2f}x for the raw loop from {small:,} to {large:,} keys. An httpx Response "
         "and its BoundSyncStream refer to each other, so a page's body waits for the cycle "
-        "collector instead of being freed when the page has been parsed. The prototype row "
-        "breaks that cycle once the body is read (benchmarks/listing.py, AcyclicClient): "
-        f"{g_fix:.2f}x. With a collection per page (the live set) the growth is "
+        "collector; sinch_keys gives each read response a plain stream instead "
+        "(sinch_keys/_body.py, keep_body), so a page is freed with its last reference. With a "
+        "collection per page (the live set) the growth is "
         + ", ".join(f"{statistics.median(listing.growth(p)):.2f}x" for p in live.values())
         + ".",
         "",
@@ -362,14 +361,6 @@ def listing_section(body: Report, server: Server, s: Settings, goals: list[Goal]
             1.3,
             listing.growth(default_gc[listing.SDK]),
             context="sinch_keys as shipped",
-        )
-    )
-    goals.append(
-        Goal(
-            "  (prototype: acyclic response, not shipped)",
-            1.3,
-            listing.growth(default_gc[listing.SDK_ACYCLIC]),
-            context="the proposed send-path fix",
         )
     )
 
@@ -571,7 +562,10 @@ def coldstart_section(body: Report, s: Settings, goals: list[Goal]) -> None:
                 for r in cross
             ],
         )
-    body.add("Self time by package, one `python -X importtime -c 'import sinch_keys'`:", "")
+    body.add(
+        "Self time by package, one `python -X importtime -c 'from sinch_keys import SinchKeys'`:",
+        "",
+    )
     body.table(
         ["package", "self ms"],
         [[p, f"{t / 1000:.1f}"] for t, p in coldstart.import_breakdown()],
@@ -587,15 +581,7 @@ def coldstart_section(body: Report, s: Settings, goals: list[Goal]) -> None:
         )
     goals.append(
         Goal(
-            "  (prototype: fast path + lazy package, not shipped)",
-            1.2,
-            rows[coldstart.PROTOTYPE].ratios,
-            context="emulated, benchmarks/coldstart.py",
-        )
-    )
-    goals.append(
-        Goal(
-            "`import sinch_keys`",
+            "`from sinch_keys import SinchKeys`",
             1.3,
             rows[coldstart.IMPORT_SDK].ratios,
             context="vs `python -c 'import httpx'`",

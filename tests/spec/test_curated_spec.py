@@ -245,7 +245,10 @@ def test_the_facades_operations_with_the_vendor_operation_ids(
 
 
 def test_curated_spec_passes_openapi_spec_validator(spec: dict[str, Any]) -> None:
-    validate(spec)
+    validate(spec)  # raises on any defect, as the broken copy below shows
+    broken = {**spec, "paths": {"/x": {"get": {"responses": "not a mapping"}}}}
+    with pytest.raises(Exception, match=r"not a mapping|is not of type"):
+        validate(broken)
 
 
 def test_overlay_reapplied_to_upstream_reproduces_openapi_yaml_exactly() -> None:

@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess  # nosec B404 - runs git, the pipeline and probes with fixed arguments
 import sys
@@ -136,22 +137,27 @@ def changed_paths(repo: Path) -> list[str]:
     return sorted(entry[3:] for entry in status.split("\0") if len(entry) > 3)
 
 
-def pipeline_env(copy: Path, junit: Path) -> dict[str, str]:
-    """The pipeline's environment: the copy's code first, pytest writing a JUnit report."""
+def pipeline_env(copy: Path, junit: Path, tests: Sequence[str] = ()) -> dict[str, str]:
+    """The pipeline's environment: the copy's code first, pytest writing a JUnit report (and
+    running only ``tests`` when given: the default run's quick drill)."""
     env = {k: v for k, v in os.environ.items() if k not in ("SPEC_UPDATE_SOURCE", "PYTHONPATH")}
     env["PYTHONPATH"] = str(copy)
-    env["PYTEST_ADDOPTS"] = f"--junitxml={junit} -p no:cacheprovider"
+    env["PYTEST_ADDOPTS"] = " ".join(
+        [f"--junitxml={junit}", "-p", "no:cacheprovider", *map(shlex.quote, tests)]
+    )
     return env
 
 
-def run_pipeline(copy: Path, source: Path, outcome: Path, log: Path, *extra: str) -> int:
+def run_pipeline(
+    copy: Path, source: Path, outcome: Path, log: Path, *extra: str, tests: Sequence[str] = ()
+) -> int:
     """``python -m tools.spec.update SOURCE --outcome FILE`` in ``copy``; its exit status."""
     junit = outcome.with_suffix(".junit.xml")
     with log.open("a", encoding="utf-8") as stream:
         done = subprocess.run(  # nosec B603
             [sys.executable, "-m", "tools.spec.update", str(source), "--outcome", str(outcome),
              *extra],
-            cwd=copy, env=pipeline_env(copy, junit), stdout=stream, stderr=subprocess.STDOUT,
+            cwd=copy, env=pipeline_env(copy, junit, tests), stdout=stream, stderr=subprocess.STDOUT,
             timeout=TIMEOUT, check=False,
         )  # fmt: skip
     return done.returncode
@@ -175,8 +181,9 @@ def upstream_of(copy: Path) -> dict[str, Any]:
 # --- one variant ------------------------------------------------------------------------------
 
 
-def drill(variant: Variant, base: Path, work: Path) -> Report:
-    """Run one variant in its own copy of ``base``; the report says what held."""
+def drill(variant: Variant, base: Path, work: Path, tests: Sequence[str] = ()) -> Report:
+    """Run one variant in its own copy of ``base`` (the whole test suite, or ``tests``); the
+    report says what held."""
     report = Report(variant)
     copy = work / variant.name
     shutil.copytree(base, copy, symlinks=True)
@@ -189,7 +196,7 @@ def drill(variant: Variant, base: Path, work: Path) -> Report:
         outcome_path = work / f"{variant.name}.outcome.json"
         document, facts = variant.revise(upstream_of(copy))
         source = write_source(document, work / f"{variant.name}.json")
-        report.exit_code = run_pipeline(copy, source, outcome_path, log)
+        report.exit_code = run_pipeline(copy, source, outcome_path, log, tests=tests)
         report.seconds = time.monotonic() - started
         outcome = json.loads(outcome_path.read_text(encoding="utf-8"))
         report.change_class = outcome.get("change_class", "")
@@ -314,12 +321,17 @@ def probe(report: Report, copy: Path, log: Path, facts: dict[str, str]) -> None:
 
 
 def run_drill(
-    variants: Sequence[Variant], work: Path, jobs: int = 1, root: Path = ROOT
+    variants: Sequence[Variant],
+    work: Path,
+    jobs: int = 1,
+    tests: Sequence[str] = (),
+    root: Path = ROOT,
 ) -> list[Report]:
-    """Copy ``root`` below ``work`` and drill every variant; reports in the given order."""
+    """Copy ``root`` below ``work`` and drill every variant (the whole test suite, or
+    ``tests``); reports in the given order."""
     base = make_copy(root, work / "base")
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(lambda variant: drill(variant, base, work), variants))
+        return list(pool.map(lambda variant: drill(variant, base, work, tests), variants))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,15 +349,22 @@ def main(argv: list[str] | None = None) -> int:
         help="variants run at once (default: 2, or 1 on one CPU)",
     )
     parser.add_argument("--keep", type=Path, default=None, help="keep the copies in this folder")
+    parser.add_argument(
+        "--tests",
+        nargs="+",
+        default=(),
+        metavar="PATH",
+        help="run only these tests for each variant (default: the whole suite)",
+    )
     args = parser.parse_args(argv)
     variants = [BY_NAME[name] for name in args.only] if args.only else list(VARIANTS)
     started = time.monotonic()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        reports = run_drill(variants, args.keep, args.jobs)
+        reports = run_drill(variants, args.keep, args.jobs, args.tests)
     else:
         with tempfile.TemporaryDirectory(prefix="spec-drill-") as tmp:
-            reports = run_drill(variants, Path(tmp), args.jobs)
+            reports = run_drill(variants, Path(tmp), args.jobs, args.tests)
     print(table(reports), flush=True)
     failed = [report.variant.name for report in reports if not report.ok]
     total = time.monotonic() - started
