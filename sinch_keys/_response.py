@@ -90,9 +90,10 @@ def response_of(value: T, sent: Sent, elapsed: float) -> APIResponse[T]:
     """
     if sent.response is not None:
         status_code, headers = sent.response.status_code, sent.response.headers
-    else:
-        assert isinstance(sent.error, APIError), "a call that returned was answered"
+    elif isinstance(sent.error, APIError):  # a delete already done: its final 404
         status_code, headers = sent.error.status_code, httpx.Headers(sent.error.headers)
+    else:
+        raise RuntimeError("a call that returned a value was answered over HTTP")
     return APIResponse(
         value, status_code=status_code, headers=headers, elapsed=elapsed, attempts=sent.attempts
     )
