@@ -16,7 +16,7 @@ status or body, goes through one error mapping.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import httpx
@@ -65,7 +65,8 @@ from sinch_keys._outcomes import (
     delete_already_done,
     find_created,
 )
-from sinch_keys._pagination import PageWalk, PageWalkError, next_token
+from sinch_keys._pagination import ListedPage, PageWalk, PageWalkError
+from sinch_keys._parsing import parse
 from sinch_keys._retry import Flow, RetryKind, Sleep, send
 from sinch_keys._secrets import SecretStr
 from sinch_keys._validation import (
@@ -140,16 +141,6 @@ class Options:
         options = Options(self.timeout, None, self.extra_headers, self.extra_query)
         options._deadline = self.deadline(client)
         return options
-
-
-def parse(response: httpx.Response, from_dict: Callable[[Any], T]) -> T:
-    """Parse a 2xx body with a generated model; a body that does not fit raises
-    :class:`APIResponseValidationError`, never a bare KeyError, JSONDecodeError or
-    RecursionError."""
-    try:
-        return from_dict(response.json())
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise APIResponseValidationError(response, _problem(exc)) from None
 
 
 def request(
@@ -233,7 +224,7 @@ def list_page(
     page_token: Any,
     options: Options,
     walk: PageWalk,
-) -> Flow[Answer[ListAccessKeysResponse]]:
+) -> Flow[Answer[ListedPage]]:
     """Fetch one page of keys, as one step of ``walk``."""
     token = check_page_token(page_token)
     kwargs = list_op._get_kwargs(
@@ -243,12 +234,18 @@ def list_page(
     )
     sent = yield from request(client, kwargs, RetryKind.IDEMPOTENT, options)
     response = sent.result()
-    page = parse(response, ListAccessKeysResponse.from_dict)
+    page = ListedPage(response)
     try:
         walk.advance(page)
     except PageWalkError as exc:
         raise APIResponseValidationError(response, str(exc)) from None
     return page, sent
+
+
+def parsed_page(flow: Flow[Answer[ListedPage]]) -> Flow[Answer[ListAccessKeysResponse]]:
+    """``flow``'s page parsed whole, as the generated model."""
+    page, sent = yield from flow
+    return page.parsed(), sent
 
 
 def all_keys(client: BaseClient, project: str, options: Options) -> Flow[list[AccessKey]]:
@@ -258,8 +255,8 @@ def all_keys(client: BaseClient, project: str, options: Options) -> Flow[list[Ac
     token: str | None = None
     while True:
         page, _ = yield from list_page(client, project, MAX_PAGE_SIZE, token, options, walk)
-        keys.extend(page.access_keys)
-        token = next_token(page)
+        keys.extend(page.keys())
+        token = page.next_page_token
         if token is None:
             return keys
 
@@ -508,16 +505,6 @@ def _discard(client: BaseClient, project: str, key_id: str, options: Options) ->
 def _rotated_name(old_name: str) -> str:
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{old_name} (rotated {stamp})"
-
-
-def _problem(exc: Exception) -> str:
-    if isinstance(exc, KeyError):
-        return f"missing required field {exc.args[0]!r}"
-    if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":
-        return "body is not valid JSON"
-    if isinstance(exc, RecursionError):
-        return "body is nested too deeply to parse"
-    return f"{type(exc).__name__}: {exc}"
 
 
 class _BearerAuth(httpx.Auth):

@@ -17,17 +17,20 @@ Example::
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import httpx
 
 from sinch_keys._models import AccessKey, ListAccessKeysResponse
+from sinch_keys._parsing import PARSE_ERRORS, decode, invalid, parse_body
 
 R = TypeVar("R")
 
 #: Empty pages in a row that still carry a next-page token, before the walk is refused.
 MAX_EMPTY_PAGES = 10
 
-PageFetcher = Callable[[str | None, "PageWalk"], ListAccessKeysResponse]
-AsyncPageFetcher = Callable[[str | None, "PageWalk"], Awaitable[ListAccessKeysResponse]]
+PageFetcher = Callable[[str | None, "PageWalk"], "ListedPage"]
+AsyncPageFetcher = Callable[[str | None, "PageWalk"], Awaitable["ListedPage"]]
 
 
 def next_token(page: ListAccessKeysResponse) -> str | None:
@@ -41,6 +44,58 @@ def next_token(page: ListAccessKeysResponse) -> str | None:
     """
     token = page.next_page_token
     return token if isinstance(token, str) and token else None
+
+
+class ListedPage:
+    """One page of a list as the API sent it: its keys become models as they are read.
+
+    Iterating keys one at a time, each dropped before the next is built, keeps the young
+    objects few and the garbage collector's passes short: a whole page of models built at
+    once costs about 7% more per key (benchmarks/, list-all). The page's shape (an
+    ``accessKeys`` array) is checked when it arrives; a key that does not fit raises
+    :class:`~sinch_keys.APIResponseValidationError` when iteration reaches it.
+
+    Example::
+
+        for key in page.keys():
+            print(key.access_key_id)
+    """
+
+    __slots__ = ("_body", "_items", "_response", "next_page_token")
+
+    def __init__(self, response: httpx.Response) -> None:
+        body = decode(response)
+        try:
+            items = body["accessKeys"]
+        except PARSE_ERRORS as exc:
+            raise invalid(response, exc) from None
+        if not isinstance(items, list):
+            raise invalid(response, TypeError("accessKeys is not an array"))
+        self._response = response
+        self._body: dict[str, Any] = body
+        self._items: list[Any] = items
+        token = body.get("nextPageToken")
+        #: The token of the next page; None on the last (empty or absent in the body).
+        self.next_page_token: str | None = token if isinstance(token, str) and token else None
+
+    @property
+    def empty(self) -> bool:
+        """Whether the page holds no keys."""
+        return not self._items
+
+    def keys(self) -> Iterator[AccessKey]:
+        """The page's keys, each parsed as it is reached."""
+        from_dict = AccessKey.from_dict
+        for item in self._items:
+            try:
+                key = from_dict(item)
+            except PARSE_ERRORS as exc:
+                raise invalid(self._response, exc) from None
+            yield key
+
+    def parsed(self) -> ListAccessKeysResponse:
+        """The whole page as the generated model (every key parsed now)."""
+        return parse_body(self._response, self._body, ListAccessKeysResponse.from_dict)
 
 
 class PageWalkError(Exception):
@@ -74,11 +129,11 @@ class PageWalk:
             self._seen.add(token)
         return token
 
-    def advance(self, page: ListAccessKeysResponse) -> str | None:
+    def advance(self, page: ListedPage) -> str | None:
         """The token to fetch next after ``page`` (None: the walk is complete); raises
         :class:`PageWalkError` when following it could go on forever."""
         self._pages += 1
-        token = next_token(page)
+        token = page.next_page_token
         if token is None:
             return None
         if token in self._seen:
@@ -86,7 +141,7 @@ class PageWalk:
                 f"nextPageToken repeats a token of an earlier page of this walk (page "
                 f"{self._pages}): following it would never end"
             )
-        self._empty_run = 0 if page.access_keys else self._empty_run + 1
+        self._empty_run = self._empty_run + 1 if page.empty else 0
         if self._empty_run > MAX_EMPTY_PAGES:
             raise PageWalkError(
                 f"{self._empty_run} empty pages in a row, each with another nextPageToken"
@@ -103,14 +158,14 @@ class PageWalk:
 def walk_pages(
     fetch: Callable[[str | None, PageWalk], R],
     first_token: str | None,
-    page_of: Callable[[R], ListAccessKeysResponse],
+    token_of: Callable[[R], str | None],
 ) -> Iterator[R]:
-    """Yield what ``fetch`` returns for each page of one walk, following the page that
-    ``page_of`` finds in it (a page itself, or an ``APIResponse`` holding one).
+    """Yield what ``fetch`` returns for each page of one walk, following the token that
+    ``token_of`` finds in it (in a page itself, or in an ``APIResponse`` holding one).
 
     Example::
 
-        for page in walk_pages(fetch_page, None, lambda page: page):
+        for page in walk_pages(fetch_page, None, next_token):
             print(page.next_page_token)
     """
     walk = PageWalk()
@@ -118,7 +173,7 @@ def walk_pages(
     while True:
         fetched = fetch(token, walk)
         yield fetched
-        token = next_token(page_of(fetched))
+        token = token_of(fetched)
         if token is None:
             return
 
@@ -126,13 +181,13 @@ def walk_pages(
 async def awalk_pages(
     fetch: Callable[[str | None, PageWalk], Awaitable[R]],
     first_token: str | None,
-    page_of: Callable[[R], ListAccessKeysResponse],
+    token_of: Callable[[R], str | None],
 ) -> AsyncIterator[R]:
     """The async twin of :func:`walk_pages`.
 
     Example::
 
-        async for page in awalk_pages(fetch_page, None, lambda page: page):
+        async for page in awalk_pages(fetch_page, None, next_token):
             print(page.next_page_token)
     """
     walk = PageWalk()
@@ -140,13 +195,9 @@ async def awalk_pages(
     while True:
         fetched = await fetch(token, walk)
         yield fetched
-        token = next_token(page_of(fetched))
+        token = token_of(fetched)
         if token is None:
             return
-
-
-def _itself(page: ListAccessKeysResponse) -> ListAccessKeysResponse:
-    return page
 
 
 class AccessKeyPager:
@@ -154,7 +205,9 @@ class AccessKeyPager:
 
     Iterate it for keys, or call :meth:`pages` for whole pages (each has ``access_keys``
     and ``next_page_token``). Each iteration starts again from the first requested page.
-    Every iteration ends: see :class:`PageWalk`.
+    Every iteration ends: see :class:`PageWalk`. Iterating keys parses each as it is
+    reached, so a malformed key raises :class:`~sinch_keys.APIResponseValidationError`
+    after the keys before it; :meth:`pages` parses each page whole before yielding it.
 
     Example::
 
@@ -174,7 +227,12 @@ class AccessKeyPager:
             for page in client.access_keys.list().pages():
                 print(len(page.access_keys), page.next_page_token)
         """
-        return walk_pages(self._fetch_page, self._first_token, _itself)
+        fetch = self._fetch_page
+
+        def fetch_parsed(token: str | None, walk: PageWalk) -> ListAccessKeysResponse:
+            return fetch(token, walk).parsed()
+
+        return walk_pages(fetch_parsed, self._first_token, next_token)
 
     def __iter__(self) -> Iterator[AccessKey]:
         # not `for page in self.pages()`: that keeps page N alive while page N+1 is fetched,
@@ -183,7 +241,7 @@ class AccessKeyPager:
         token = walk.first_token(self._first_token)
         while True:
             page = self._fetch_page(token, walk)
-            keys, token = page.access_keys, next_token(page)
+            keys, token = page.keys(), page.next_page_token
             del page
             yield from keys
             del keys
@@ -212,14 +270,19 @@ class AsyncAccessKeyPager:
             async for page in client.access_keys.list().pages():
                 print(page.next_page_token)
         """
-        return awalk_pages(self._fetch_page, self._first_token, _itself)
+        fetch = self._fetch_page
+
+        async def fetch_parsed(token: str | None, walk: PageWalk) -> ListAccessKeysResponse:
+            return (await fetch(token, walk)).parsed()
+
+        return awalk_pages(fetch_parsed, self._first_token, next_token)
 
     async def __aiter__(self) -> AsyncIterator[AccessKey]:
         walk = PageWalk()
         token = walk.first_token(self._first_token)
         while True:
             page = await self._fetch_page(token, walk)
-            keys, token = page.access_keys, next_token(page)
+            keys, token = page.keys(), page.next_page_token
             del page
             for key in keys:
                 yield key

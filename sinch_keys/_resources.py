@@ -19,8 +19,10 @@ from sinch_keys._models import AccessKey, CreatedAccessKey, ListAccessKeysRespon
 from sinch_keys._pagination import (
     AccessKeyPager,
     AsyncAccessKeyPager,
+    ListedPage,
     PageWalk,
     awalk_pages,
+    next_token,
     walk_pages,
 )
 from sinch_keys._response import APIResponse, response_of
@@ -36,7 +38,7 @@ DEFAULT_PAGE_SIZE = 100
 P = ParamSpec("P")
 T = TypeVar("T")
 #: the flow of one page of a list, given its token and the walk it belongs to
-PageFlow = Callable[[str | None, PageWalk], "Flow[ops.Answer[ListAccessKeysResponse]]"]
+PageFlow = Callable[[str | None, PageWalk], "Flow[ops.Answer[ListedPage]]"]
 
 
 class AccessKeys:
@@ -115,7 +117,7 @@ class AccessKeys:
         options = ops.Options(timeout, max_retries, extra_headers, extra_query, deadline)
         client = self._client
 
-        def page(token: str | None, walk: PageWalk) -> Flow[ops.Answer[ListAccessKeysResponse]]:
+        def page(token: str | None, walk: PageWalk) -> Flow[ops.Answer[ListedPage]]:
             # each page is a call of its own, with its own deadline
             return ops.list_page(client, project_id, page_size, token, options.fresh(), walk)
 
@@ -283,7 +285,7 @@ class AsyncAccessKeys:
     def _pager(self, page: PageFlow, first: str | None) -> AsyncAccessKeyPager:
         run = self._client._run
 
-        async def fetch_page(token: str | None, walk: PageWalk) -> ListAccessKeysResponse:
+        async def fetch_page(token: str | None, walk: PageWalk) -> ListedPage:
             return (await run(page(token, walk)))[0]
 
         return AsyncAccessKeyPager(fetch_page, first)
@@ -312,7 +314,7 @@ class AsyncAccessKeys:
         options = ops.Options(timeout, max_retries, extra_headers, extra_query, deadline)
         client = self._client
 
-        def page(token: str | None, walk: PageWalk) -> Flow[ops.Answer[ListAccessKeysResponse]]:
+        def page(token: str | None, walk: PageWalk) -> Flow[ops.Answer[ListedPage]]:
             # each page is a call of its own, with its own deadline
             return ops.list_page(client, project_id, page_size, token, options.fresh(), walk)
 
@@ -443,15 +445,19 @@ class _RawAccessKeys(AccessKeys):
 
     def _pager(self, page: PageFlow, first: str | None) -> AccessKeyPager:
         def fetch(token: str | None, walk: PageWalk) -> APIResponse[ListAccessKeysResponse]:
-            return self._respond(page(token, walk))
+            return self._respond(ops.parsed_page(page(token, walk)))
 
-        return cast(AccessKeyPager, walk_pages(fetch, first, APIResponse.parse))
+        return cast(AccessKeyPager, walk_pages(fetch, first, _next_token))
 
     def _respond(self, flow: Flow[ops.Answer[T]]) -> APIResponse[T]:
         clock = self._client._clock
         start = clock()
         value, sent = self._client._run(flow)
         return response_of(value, sent, clock() - start)
+
+
+def _next_token(raw: APIResponse[ListAccessKeysResponse]) -> str | None:
+    return next_token(raw.parse())
 
 
 class _RawAsyncAccessKeys(AsyncAccessKeys):
@@ -462,9 +468,9 @@ class _RawAsyncAccessKeys(AsyncAccessKeys):
 
     def _pager(self, page: PageFlow, first: str | None) -> AsyncAccessKeyPager:
         async def fetch(token: str | None, walk: PageWalk) -> APIResponse[ListAccessKeysResponse]:
-            return await self._respond(page(token, walk))
+            return await self._respond(ops.parsed_page(page(token, walk)))
 
-        return cast(AsyncAccessKeyPager, awalk_pages(fetch, first, APIResponse.parse))
+        return cast(AsyncAccessKeyPager, awalk_pages(fetch, first, _next_token))
 
     async def _respond(self, flow: Flow[ops.Answer[T]]) -> APIResponse[T]:
         clock = self._client._clock

@@ -14,6 +14,7 @@ import yaml
 
 import sinch_keys
 from sinch_keys import (
+    AccessKey,
     APIResponseValidationError,
     AsyncSinchKeys,
     AuthenticationError,
@@ -267,6 +268,75 @@ async def test_async_list_pages(aclient: AsyncSinchKeys, emu: Emulator) -> None:
     pager = aclient.access_keys.list(page_size=2)  # not awaited
     sizes = [len(page.access_keys) async for page in pager.pages()]
     assert sizes == [2, 2, 1]
+
+
+def _listed_key(n: int) -> dict[str, str]:
+    return {
+        "accessKeyId": f"k{n}",
+        "displayName": f"key {n}",
+        "projectId": "p",
+        "createTime": "2026-01-02T03:04:05Z",
+        "updateTime": "2026-01-02T03:04:05Z",
+    }
+
+
+BROKEN_THIRD_KEY = {
+    "accessKeys": [_listed_key(0), _listed_key(1), {"accessKeyId": "k2"}, _listed_key(3)]
+}
+
+
+def test_iterating_keys_parses_each_as_it_is_reached(client: SinchKeys, emu: Emulator) -> None:
+    # keys are parsed one by one (benchmarks/, list-all): the keys before a broken one are
+    # handed over, then the broken one is a typed error, never a bare KeyError
+    emu.faults.script("list", Fault(status=200, body=BROKEN_THIRD_KEY))
+    seen: list[str] = []
+    with pytest.raises(APIResponseValidationError) as info:
+        for key in client.access_keys.list():
+            seen.append(key.access_key_id)
+    assert seen == ["k0", "k1"]
+    assert info.value.status_code == 200
+    assert "missing required field 'displayName'" in str(info.value)
+    assert emu.count("list") == 1
+
+
+def test_pages_are_parsed_whole_before_they_are_yielded(client: SinchKeys, emu: Emulator) -> None:
+    emu.faults.script("list", Fault(status=200, body=BROKEN_THIRD_KEY))
+    pages = client.access_keys.list().pages()
+    with pytest.raises(APIResponseValidationError, match="missing required field 'displayName'"):
+        next(pages)
+
+
+async def test_async_keys_and_pages_parse_as_the_sync_ones(
+    aclient: AsyncSinchKeys, emu: Emulator
+) -> None:
+    emu.faults.script(
+        "list", Fault(status=200, body=BROKEN_THIRD_KEY), Fault(status=200, body=BROKEN_THIRD_KEY)
+    )
+    seen: list[str] = []
+    with pytest.raises(APIResponseValidationError, match="'displayName'"):
+        async for key in aclient.access_keys.list():
+            seen.append(key.access_key_id)
+    assert seen == ["k0", "k1"]
+    with pytest.raises(APIResponseValidationError, match="'displayName'"):
+        await anext(aiter(aclient.access_keys.list().pages()))
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"nextPageToken": "t"}, "missing required field 'accessKeys'"),
+        ({"accessKeys": {"accessKeyId": "k"}}, "accessKeys is not an array"),
+        ([_listed_key(0)], "TypeError"),
+    ],
+)
+def test_a_page_of_the_wrong_shape_is_refused_before_any_key(
+    client: SinchKeys, emu: Emulator, body: object, problem: str
+) -> None:
+    emu.faults.script("list", Fault(status=200, body=body))
+    seen: list[AccessKey] = []
+    with pytest.raises(APIResponseValidationError, match=problem):
+        seen.extend(client.access_keys.list())
+    assert seen == []
 
 
 @pytest.mark.parametrize("size", [0, 1001, -5])
