@@ -42,7 +42,11 @@ def next_token(page: ListAccessKeysResponse) -> str | None:
 
         token = next_token(page)
     """
-    token = page.next_page_token
+    return _following(page.next_page_token)
+
+
+def _following(token: object) -> str | None:
+    # the one rule for a page's nextPageToken, whether read from the model or the raw body
     return token if isinstance(token, str) and token else None
 
 
@@ -74,9 +78,8 @@ class ListedPage:
         self._response = response
         self._body: dict[str, Any] = body
         self._items: list[Any] = items
-        token = body.get("nextPageToken")
         #: The token of the next page; None on the last (empty or absent in the body).
-        self.next_page_token: str | None = token if isinstance(token, str) and token else None
+        self.next_page_token = _following(body.get("nextPageToken"))
 
     @property
     def empty(self) -> bool:
