@@ -250,10 +250,16 @@ class BaseClient:
         self._pool_headers = self._headers
         self._request_headers = None
         self._default_timeout = httpx.USE_CLIENT_DEFAULT
-        transport = None if self._route is None else self._route.transport_for(pool_class)
+        transport = (
+            self._own_transport() if self._route is None else self._route.transport_for(pool_class)
+        )
         return pool_class(
             timeout=self._timeout, limits=DEFAULT_LIMITS, headers=self._headers, transport=transport
         )
+
+    def _own_transport(self) -> Any:
+        """The transport of a pool we build (None: httpx's default)."""
+        return None
 
     def _identify(self) -> None:
         """Fix the headers every request carries, in the merge order of ``_headers``."""

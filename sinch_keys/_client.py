@@ -12,6 +12,7 @@ import httpx
 
 from sinch_keys._auth import Token, TokenFailure, parse_token_response
 from sinch_keys._base import (
+    DEFAULT_LIMITS,
     NOT_GIVEN,
     AuthOption,
     BaseClient,
@@ -161,6 +162,19 @@ class SinchKeys(BaseClient):
 
     # -- I/O --------------------------------------------------------------------------------
 
+    def _own_transport(self) -> httpx.BaseTransport | None:
+        """Sockets that stop waiting at the call's deadline, so that a server dripping its
+        headers cannot hold a sync call (the async client cancels the attempt instead). Behind
+        a proxy from the environment, httpx's own transport: it alone reads the proxy settings,
+        and then only the gap between bytes is bounded."""
+        import urllib.request
+
+        if urllib.request.getproxies():
+            return None
+        from sinch_keys._transport import DeadlineTransport
+
+        return DeadlineTransport(limits=DEFAULT_LIMITS, clock=self._clock)
+
     def _run(self, flow: Flow[T]) -> T:
         """Drive an operation flow: send each attempt it asks for, sleep when it says so."""
         try:
@@ -176,16 +190,21 @@ class SinchKeys(BaseClient):
             return result
 
     def _exchange(self, call: Call) -> Exchange:
-        """Send one attempt and read its body: within ``max_response_bytes``, and stopping
-        once the call's deadline passes (checked between chunks, so a server dripping the
-        body cannot hold the call; a drip of the headers is bounded by the read timeout)."""
-        outer = deadline_var.set(call.deadline)  # for the token fetch this send may trigger
+        """Send one attempt and read its body within ``max_response_bytes``, and stop once the
+        call's deadline passes: our pool's sockets wait no longer than it (slow headers
+        included); a caller's ``http_client`` is checked between body chunks."""
+        # read by the token fetch this send may trigger, and by our pool's sockets
+        outer = deadline_var.set(call.deadline)
         try:
-            response = self._http.send(call.request, auth=call.auth, stream=True)
-        except (httpx.RequestError, TokenFailure) as exc:
-            return Exchange(error=exc)
+            return self._attempt(call)
         finally:
             deadline_var.reset(outer)
+
+    def _attempt(self, call: Call) -> Exchange:
+        try:
+            response = self._http.send(call.request, auth=call.auth, stream=True)
+        except (httpx.RequestError, TokenFailure, DeadlineExceeded) as exc:
+            return Exchange(error=exc)
         try:
             if response.is_stream_consumed:  # built in memory (a mock transport, a cassette)
                 check_size(response.content, self.max_response_bytes)

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import functools
 import gc
+import os
 import threading
 import time
 import tracemalloc
@@ -46,6 +47,7 @@ from tests.reliability.hostile import (
     drip,
     gzip_bomb,
     hostile_server,
+    token_ok,
 )
 
 FLAVOURS = ["sync", "async"]
@@ -306,18 +308,86 @@ def test_retries_and_their_waits_stop_at_the_deadline(server: HostileServer, fla
     assert server.count(KEY_PATH) == 1  # a 30 s wait does not fit in 10 s: not waited
 
 
-async def test_dripping_headers_cannot_hold_an_async_call(server: HostileServer) -> None:
-    def drip_headers(seen: Seen, reply: Reply) -> None:
-        reply.raw(b"HTTP/1.1 200 OK\r\n")
-        for byte in drip(b"X", every=0.05):
-            reply.raw(b"X-Slow: " + byte + b"\r\n")
-            if reply._gone():
-                return
+def dripping_headers(then: bytes, walked_away: list[int]) -> Callable[[Seen, Reply], None]:
+    """Headers one line every 0.05 s for 5 s (each gap far inside the 5 s read timeout), then
+    ``then``. ``walked_away`` gets the number of lines sent when the client hung up: a client
+    the deadline does not stop waits for them all."""
 
-    server.route(KEY_PATH, drip_headers)
-    async with AsyncSinchKeys(**settings(server)) as client:
-        with pytest.raises(APITimeoutError, match=r"deadline of 0\.5 s"):
-            await client.access_keys.get("k1", deadline=0.5)
+    def handler(seen: Seen, reply: Reply) -> None:
+        reply.raw(b"HTTP/1.1 200 OK\r\n")
+        for sent in range(DRIPPED_LINES):
+            time.sleep(0.05)
+            reply.raw(b"X-Slow: x\r\n")
+            if reply._gone():
+                walked_away.append(sent)
+                return
+        reply.raw(b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(then))
+        reply.raw(b"Connection: close\r\n\r\n" + then)
+
+    return handler
+
+
+DRIPPED_LINES = 100
+
+
+@pytest.fixture
+def no_env_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our own sync pool is used only without a proxy from the environment."""
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("path", [KEY_PATH, TOKEN_PATH], ids=["api", "token"])
+def test_dripping_headers_cannot_hold_a_call(
+    server: HostileServer, flavour: str, path: str
+) -> None:
+    token = b'{"access_token": "' + TOKEN.encode() + b'", "expires_in": 3599}'
+    walked_away: list[int] = []
+    then = KEY_BODY if path == KEY_PATH else token
+    server.route(path, dripping_headers(then, walked_away))
+    server.route(KEY_PATH if path == TOKEN_PATH else TOKEN_PATH, _ok_for(path))
+    # no retries: only the attempt itself can name the deadline
+    result = call(flavour, server, lambda keys: keys.get("k1", deadline=0.5), max_retries=0)
+    assert isinstance(result, APITimeoutError), result
+    assert "deadline of 0.5 s" in str(result)
+    assert server.count(path) == 1
+    # the server saw the client hang up mid-drip (not after the headers ended)
+    for _ in range(100):
+        if walked_away:
+            break
+        time.sleep(0.05)
+    assert walked_away
+    assert walked_away[0] < DRIPPED_LINES - 1
+
+
+def _ok_for(dripped: str) -> Callable[[Seen, Reply], None]:
+    """The other endpoint, answering well."""
+    if dripped == KEY_PATH:
+        return token_ok
+    return lambda seen, reply: reply.json(200, KEY_BODY)
+
+
+def test_a_proxy_from_the_environment_is_still_used(
+    server: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our sync pool (sockets bounded by the deadline) must not cost the caller the proxy
+    settings httpx reads from the environment."""
+    for name in list(os.environ):
+        if name.lower() in {"no_proxy", "all_proxy"}:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    elsewhere = "http://127.0.0.2:9"  # loopback, so plain HTTP is allowed; only the proxy answers
+    with (
+        SinchKeys(
+            **settings(server, base_url=elsewhere, token_url=elsewhere + TOKEN_PATH, max_retries=0)
+        ) as client,
+        pytest.raises(SinchKeysError),
+    ):
+        client.access_keys.get("k1")
+    assert [s.path for s in server.seen] == [elsewhere + TOKEN_PATH]
 
 
 def test_a_slow_token_endpoint_never_parks_every_thread(server: HostileServer) -> None:

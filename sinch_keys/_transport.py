@@ -1,0 +1,217 @@
+"""The sync client's own transport: httpcore's pool on sockets that never wait past the
+deadline of the call in progress.
+
+httpcore gives each socket read the request's read timeout afresh, so a server that sends a
+byte of its headers every second keeps a blocked sync ``send`` alive for ever, and nothing
+outside the thread can interrupt it. This transport plugs a network backend into httpcore's
+public ``network_backend`` hook whose reads, writes and connects wait at most until the
+deadline of :data:`sinch_keys._deadline.current`; past it they raise ``DeadlineExceeded``,
+which httpx and httpcore let through (after closing the connection), and the retry loop reports
+as :class:`~sinch_keys.APITimeoutError`. The async client needs none of this: it cancels the
+whole attempt.
+
+httpx's ``HTTPTransport`` takes no network backend, so this is a small transport of its own on
+public APIs only: ``httpcore.ConnectionPool`` for the connections, ``httpx.create_ssl_context``
+for TLS (the same context, environment included, as httpx's default) and httpx's exception
+classes, found by the name httpcore gives them.
+
+Example::
+
+    pool = httpx.Client(transport=DeadlineTransport(limits=DEFAULT_LIMITS, clock=time.monotonic))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import httpcore
+import httpx
+
+from sinch_keys._deadline import DeadlineExceeded
+from sinch_keys._deadline import current as deadline_var
+
+Clock = Callable[[], float]
+
+
+def _capped(timeout: float | None, clock: Clock) -> tuple[float | None, bool]:
+    """The wait for one socket operation: ``timeout``, or the time left before the current
+    call's deadline if that is shorter (and then True: a timeout means the deadline)."""
+    deadline = deadline_var.get()
+    if deadline is None:
+        return timeout, False
+    left = deadline.at - clock()
+    if left <= 0:
+        raise DeadlineExceeded
+    if timeout is None or left < timeout:
+        return left, True
+    return timeout, False
+
+
+class DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every wait ends at the current call's deadline.
+
+    Example::
+
+        stream = DeadlineStream(httpcore.SyncBackend().connect_tcp("127.0.0.1", 80), clock)
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream, clock: Clock) -> None:
+        self._stream = stream
+        self._clock = clock
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        wait, at_deadline = _capped(timeout, self._clock)
+        try:
+            return self._stream.read(max_bytes, wait)
+        except httpcore.ReadTimeout:
+            if at_deadline:
+                raise DeadlineExceeded from None
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        wait, at_deadline = _capped(timeout, self._clock)
+        try:
+            self._stream.write(buffer, wait)
+        except httpcore.WriteTimeout:
+            if at_deadline:
+                raise DeadlineExceeded from None
+            raise
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        wait, at_deadline = _capped(timeout, self._clock)
+        try:
+            tls = self._stream.start_tls(ssl_context, server_hostname, wait)
+        except httpcore.ConnectTimeout:
+            if at_deadline:
+                raise DeadlineExceeded from None
+            raise
+        return DeadlineStream(tls, self._clock)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's sync sockets, each a :class:`DeadlineStream`.
+
+    Example::
+
+        httpcore.ConnectionPool(network_backend=DeadlineBackend(time.monotonic))
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self._backend = httpcore.SyncBackend()
+        self._clock = clock
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        wait, at_deadline = _capped(timeout, self._clock)
+        try:
+            stream = self._backend.connect_tcp(host, port, wait, local_address, socket_options)
+        except httpcore.ConnectTimeout:
+            if at_deadline:
+                raise DeadlineExceeded from None
+            raise
+        return DeadlineStream(stream, self._clock)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        wait, _ = _capped(timeout, self._clock)
+        stream = self._backend.connect_unix_socket(path, wait, socket_options)
+        return DeadlineStream(stream, self._clock)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+@contextlib.contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    """Raise httpcore's errors as httpx's of the same name (httpx's own transport does the
+    same mapping; its exception classes mirror httpcore's one for one)."""
+    try:
+        yield
+    except Exception as exc:
+        for kind in type(exc).__mro__:
+            if kind.__module__.startswith("httpcore"):
+                mapped = getattr(httpx, kind.__name__, None)
+                if isinstance(mapped, type) and issubclass(mapped, httpx.TransportError):
+                    raise mapped(str(exc)) from exc
+        raise
+
+
+class _Body(httpx.SyncByteStream):
+    def __init__(self, stream: Iterable[bytes]) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _as_httpx_errors():
+            yield from self._stream
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """An HTTP/1.1 connection pool like httpx's default one whose sockets stop waiting at the
+    current call's deadline (a drip of headers cannot hold a sync call).
+
+    Example::
+
+        httpx.Client(transport=DeadlineTransport(limits=httpx.Limits(), clock=time.monotonic))
+    """
+
+    def __init__(self, *, limits: httpx.Limits, clock: Clock) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=DeadlineBackend(clock),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        sent = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _as_httpx_errors():
+            answer = self._pool.handle_request(sent)
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_Body(answer.stream),  # type: ignore[arg-type] # a sync pool: Iterable
+            extensions=answer.extensions,
+        )
+
+    def close(self) -> None:
+        with _as_httpx_errors():
+            self._pool.close()
