@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import ssl
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 KEY_ID = "hostile-key-id"
 KEY_SECRET = "hostile-key-secret-Jq7xPz2VbN4mW8rT"  # pragma: allowlist secret
@@ -74,11 +76,13 @@ class Reply:
                 return
 
     def _gone(self) -> bool:
+        # TLS cannot peek: read instead (the client sends nothing more after its request)
+        flags = 0 if isinstance(self.sock, ssl.SSLSocket) else socket.MSG_PEEK
         try:
             self.sock.setblocking(False)
             try:
-                return self.sock.recv(1, socket.MSG_PEEK) == b""
-            except BlockingIOError:
+                return self.sock.recv(1, flags) == b""
+            except (BlockingIOError, ssl.SSLWantReadError):
                 return False
             finally:
                 self.sock.setblocking(True)
@@ -151,15 +155,31 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     hostile: HostileServer
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        try:  # the handshake in the handler's thread, not the accept loop
+            wrapped = self.tls.wrap_socket(request, server_side=True)
+        except OSError:  # ssl.SSLError included: a client that refused our certificate
+            return
+        try:
+            super().finish_request(wrapped, client_address)
+        finally:
+            wrapped.close()
 
 
 @contextmanager
-def hostile_server() -> Iterator[HostileServer]:
-    """Serve on 127.0.0.1 (a free port) until the block ends."""
+def hostile_server(tls: ssl.SSLContext | None = None) -> Iterator[HostileServer]:
+    """Serve on 127.0.0.1 (a free port) until the block ends; over TLS with ``tls``."""
     server = _Server(("127.0.0.1", 0), _Handler)
+    server.tls = tls
     hostile = HostileServer()
     server.hostile = hostile
-    hostile.url = f"http://127.0.0.1:{server.server_address[1]}"
+    scheme = "https" if tls is not None else "http"
+    hostile.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     hostile.route(TOKEN_PATH, token_ok)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True

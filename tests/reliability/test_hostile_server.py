@@ -14,6 +14,7 @@ import base64
 import functools
 import gc
 import os
+import ssl
 import threading
 import time
 import tracemalloc
@@ -22,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+import trustme
 
 from sinch_keys import (
     APIError,
@@ -354,7 +356,13 @@ def test_dripping_headers_cannot_hold_a_call(
     assert isinstance(result, APITimeoutError), result
     assert "deadline of 0.5 s" in str(result)
     assert server.count(path) == 1
-    # the server saw the client hang up mid-drip (not after the headers ended)
+    assert_hung_up_mid_drip(walked_away)
+
+
+def assert_hung_up_mid_drip(walked_away: list[int]) -> None:
+    """The server saw the client hang up while it was still dripping (not after the headers
+    ended: a client that waited them out is also stopped, by the check between body
+    chunks)."""
     for _ in range(100):
         if walked_away:
             break
@@ -368,6 +376,49 @@ def _ok_for(dripped: str) -> Callable[[Seen, Reply], None]:
     if dripped == KEY_PATH:
         return token_ok
     return lambda seen, reply: reply.json(200, KEY_BODY)
+
+
+@pytest.fixture
+def tls_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileServer]:
+    """A hostile server over TLS, with a certificate for 127.0.0.1 from a throwaway CA that
+    the client trusts through SSL_CERT_FILE (as httpx's default transport would)."""
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    with ca.cert_pem.tempfile() as ca_file:
+        monkeypatch.setenv("SSL_CERT_FILE", ca_file)
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        with hostile_server(tls=server_context) as hostile:
+            yield hostile
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+def test_our_sync_pool_speaks_tls_and_stops_dripped_headers_there(
+    tls_server: HostileServer,
+) -> None:
+    """The sync pool's own transport over TLS: the certificate is verified against the CA the
+    environment names, a key is read, and a drip after the handshake still ends at the
+    deadline."""
+    tls_server.route(KEY_PATH, lambda seen, reply: reply.json(200, KEY_BODY))
+    with SinchKeys(**settings(tls_server)) as client:
+        assert client.access_keys.get("k1").access_key_id == "k1"
+    walked_away: list[int] = []
+    tls_server.route(KEY_PATH, dripping_headers(KEY_BODY, walked_away))
+    result = call("sync", tls_server, lambda keys: keys.get("k1", deadline=0.5), max_retries=0)
+    assert isinstance(result, APITimeoutError), result
+    assert "deadline of 0.5 s" in str(result)
+    assert_hung_up_mid_drip(walked_away)
+
+
+def test_our_sync_pool_refuses_a_certificate_it_cannot_verify(server: HostileServer) -> None:
+    """Without the CA in SSL_CERT_FILE, the same TLS server is refused: nothing is sent."""
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(server_context)
+    with hostile_server(tls=server_context) as untrusted:
+        result = call("sync", untrusted, get_k1, max_retries=0)
+        assert isinstance(result, SinchKeysError)
+        assert "CERTIFICATE_VERIFY_FAILED" in repr(result.__cause__) + str(result)
+        assert untrusted.seen == []
 
 
 def test_a_proxy_from_the_environment_is_still_used(
