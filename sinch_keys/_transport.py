@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import ssl
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import httpcore
 import httpx
@@ -34,20 +34,27 @@ from sinch_keys._deadline import DeadlineExceeded
 from sinch_keys._deadline import current as deadline_var
 
 Clock = Callable[[], float]
+T = TypeVar("T")
 
 
-def _capped(timeout: float | None, clock: Clock) -> tuple[float | None, bool]:
-    """The wait for one socket operation: ``timeout``, or the time left before the current
-    call's deadline if that is shorter (and then True: a timeout means the deadline)."""
+def _within_deadline(
+    clock: Clock, operation: Callable[..., T], timeout: float | None, *args: Any, **kwargs: Any
+) -> T:
+    """``operation(*args, timeout=...)``, one socket operation, waiting no longer than the
+    current call's deadline: its timeout is capped at the time left, and a timeout caused by
+    that cap is the deadline's (``DeadlineExceeded``), not the socket's."""
     deadline = deadline_var.get()
     if deadline is None:
-        return timeout, False
+        return operation(*args, timeout=timeout, **kwargs)
     left = deadline.at - clock()
     if left <= 0:
         raise DeadlineExceeded
-    if timeout is None or left < timeout:
-        return left, True
-    return timeout, False
+    if timeout is not None and timeout <= left:
+        return operation(*args, timeout=timeout, **kwargs)
+    try:
+        return operation(*args, timeout=left, **kwargs)
+    except httpcore.TimeoutException:
+        raise DeadlineExceeded from None
 
 
 class DeadlineStream(httpcore.NetworkStream):
@@ -63,22 +70,10 @@ class DeadlineStream(httpcore.NetworkStream):
         self._clock = clock
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        wait, at_deadline = _capped(timeout, self._clock)
-        try:
-            return self._stream.read(max_bytes, wait)
-        except httpcore.ReadTimeout:
-            if at_deadline:
-                raise DeadlineExceeded from None
-            raise
+        return _within_deadline(self._clock, self._stream.read, timeout, max_bytes)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        wait, at_deadline = _capped(timeout, self._clock)
-        try:
-            self._stream.write(buffer, wait)
-        except httpcore.WriteTimeout:
-            if at_deadline:
-                raise DeadlineExceeded from None
-            raise
+        _within_deadline(self._clock, self._stream.write, timeout, buffer)
 
     def close(self) -> None:
         self._stream.close()
@@ -89,13 +84,8 @@ class DeadlineStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        wait, at_deadline = _capped(timeout, self._clock)
-        try:
-            tls = self._stream.start_tls(ssl_context, server_hostname, wait)
-        except httpcore.ConnectTimeout:
-            if at_deadline:
-                raise DeadlineExceeded from None
-            raise
+        start = self._stream.start_tls
+        tls = _within_deadline(self._clock, start, timeout, ssl_context, server_hostname)
         return DeadlineStream(tls, self._clock)
 
     def get_extra_info(self, info: str) -> Any:
@@ -122,13 +112,15 @@ class DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        wait, at_deadline = _capped(timeout, self._clock)
-        try:
-            stream = self._backend.connect_tcp(host, port, wait, local_address, socket_options)
-        except httpcore.ConnectTimeout:
-            if at_deadline:
-                raise DeadlineExceeded from None
-            raise
+        stream = _within_deadline(
+            self._clock,
+            self._backend.connect_tcp,
+            timeout,
+            host,
+            port,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
         return DeadlineStream(stream, self._clock)
 
     def connect_unix_socket(
@@ -137,8 +129,13 @@ class DeadlineBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        wait, _ = _capped(timeout, self._clock)
-        stream = self._backend.connect_unix_socket(path, wait, socket_options)
+        stream = _within_deadline(
+            self._clock,
+            self._backend.connect_unix_socket,
+            timeout,
+            path,
+            socket_options=socket_options,
+        )
         return DeadlineStream(stream, self._clock)
 
     def sleep(self, seconds: float) -> None:
