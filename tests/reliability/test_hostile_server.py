@@ -378,17 +378,22 @@ def _ok_for(dripped: str) -> Callable[[Seen, Reply], None]:
     return lambda seen, reply: reply.json(200, KEY_BODY)
 
 
+def certificate_for_loopback(ca: trustme.CA) -> ssl.SSLContext:
+    """A server's TLS context with a certificate for 127.0.0.1 issued by ``ca``."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
 @pytest.fixture
 def tls_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileServer]:
     """A hostile server over TLS, with a certificate for 127.0.0.1 from a throwaway CA that
     the client trusts through SSL_CERT_FILE (as httpx's default transport would)."""
     ca = trustme.CA()
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_context)
     with ca.cert_pem.tempfile() as ca_file:
         monkeypatch.setenv("SSL_CERT_FILE", ca_file)
         monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-        with hostile_server(tls=server_context) as hostile:
+        with hostile_server(tls=certificate_for_loopback(ca)) as hostile:
             yield hostile
 
 
@@ -412,9 +417,7 @@ def test_our_sync_pool_speaks_tls_and_stops_dripped_headers_there(
 
 def test_our_sync_pool_refuses_a_certificate_it_cannot_verify(server: HostileServer) -> None:
     """Without the CA in SSL_CERT_FILE, the same TLS server is refused: nothing is sent."""
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    trustme.CA().issue_cert("127.0.0.1").configure_cert(server_context)
-    with hostile_server(tls=server_context) as untrusted:
+    with hostile_server(tls=certificate_for_loopback(trustme.CA())) as untrusted:
         result = call("sync", untrusted, get_k1, max_retries=0)
         assert isinstance(result, SinchKeysError)
         assert "CERTIFICATE_VERIFY_FAILED" in repr(result.__cause__) + str(result)
