@@ -6,7 +6,12 @@ request, then one list request per project, each page parsed into attrs models) 
 pool limits; the aiohttp transport against raw httpx over the same transport. Sync with a
 thread pool of 16. The server counts the token requests and the TCP connections of each run.
 
-The context rows (not goals) locate the cause of the many connections: httpcore 1.0.x closes
+The SDK's own async pool (sinch_keys/_transport.py, FifoAsyncTransport) lets one request at a
+time wait inside httpcore's pool; the others wait in front of it, in arrival order. Two
+context rows separate what that transport does from what the SDK costs: raw httpx on the same
+transport (paired with the floor), and sinch_keys paired with raw httpx on that transport.
+
+The other context rows locate the cause of the many connections: httpcore 1.0.x closes
 every connection that goes idle while the pool holds more than ``max_keepalive_connections``
 connections (its check counts all connections, not the idle ones: encode/httpcore#1000), so
 once a burst of requests has opened more than that many, each response closes its connection
@@ -40,6 +45,7 @@ from benchmarks.harness import (
 from sinch_keys import AsyncSinchKeys, SinchKeys
 from sinch_keys._auth import Token, TokenCache
 from sinch_keys._base import DEFAULT_LIMITS, DEFAULT_TIMEOUT
+from sinch_keys._transport import FifoAsyncTransport
 
 PROJECTS = 1000
 THREADS = 16
@@ -53,6 +59,8 @@ SDK_CACHED = "context: sinch_keys, token fetched before the run"
 RAW_HTTPX_LIMITS = "context: raw httpx.AsyncClient, httpx's default limits"
 SDK_CACHED_HTTPX_LIMITS = "context: sinch_keys, token fetched before, httpx's default limits"
 SDK_TOKEN_WAITERS = "prototype: sinch_keys, token waiters resume together"
+RAW_FIFO = "context: raw httpx.AsyncClient on the SDK's own transport (FifoAsyncTransport)"
+SDK_SAME_TRANSPORT = "context: sinch_keys, paired with raw httpx on its own transport"
 SYNC_FLOOR = "raw httpx.Client, the SDK's pool limits (floor)"
 SYNC_SDK = "sinch_keys SinchKeys"
 
@@ -143,6 +151,10 @@ def async_variants(
     def pool(limits: httpx.Limits) -> Callable[[], httpx.AsyncClient]:
         return lambda: httpx.AsyncClient(limits=limits, timeout=DEFAULT_TIMEOUT)
 
+    def fifo_pool() -> httpx.AsyncClient:
+        transport = FifoAsyncTransport(limits=DEFAULT_LIMITS)
+        return httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT)
+
     def prototype(run: Callable[[], Awaitable[Sample]]) -> Callable[[], Awaitable[Sample]]:
         async def patched() -> Sample:
             TokenCache.aget = _aget_together  # type: ignore[method-assign]
@@ -160,8 +172,10 @@ def async_variants(
         SDK_CACHED: sdk(token_first=True),
         RAW_HTTPX_LIMITS: raw(pool(HTTPX_DEFAULT_LIMITS)),
         SDK_CACHED_HTTPX_LIMITS: sdk(pool(HTTPX_DEFAULT_LIMITS), token_first=True),
+        RAW_FIFO: raw(fifo_pool),
+        SDK_SAME_TRANSPORT: sdk(),
     }
-    floors = dict.fromkeys(variants, FLOOR)
+    floors = dict.fromkeys(variants, FLOOR) | {SDK_SAME_TRANSPORT: RAW_FIFO}
     if aio is not None:
         variants[AIOHTTP_FLOOR] = raw(lambda: aio(timeout=DEFAULT_TIMEOUT))
         variants[SDK_AIOHTTP] = sdk(lambda: aio(timeout=DEFAULT_TIMEOUT))

@@ -30,11 +30,13 @@ from benchmarks.harness import (
 )
 from sinch_keys import AsyncSinchKeys, SinchKeys
 from sinch_keys._base import DEFAULT_LIMITS, DEFAULT_TIMEOUT
+from sinch_keys._transport import FifoAsyncTransport
 
 CONCURRENCY = 50
 FLOOR = "raw httpx + json (floor)"
 ASYNC_FLOOR = "raw httpx.AsyncClient, the SDK's pool limits + json (floor)"
 ASYNC_HTTPX_LIMITS = "context: raw httpx.AsyncClient, httpx's default limits + json"
+ASYNC_FIFO = "context: raw httpx.AsyncClient on the SDK's own transport + json"
 AIOHTTP_FLOOR = "raw httpx over aiohttp + json (aiohttp floor)"
 JSON = {"Content-Type": "application/json"}
 
@@ -162,6 +164,11 @@ async def async_per_call(server: Server, reps: int, calls: int) -> tuple[dict[st
     aio = aiohttp_client_class()
     raw = httpx.AsyncClient(headers=headers, limits=DEFAULT_LIMITS, timeout=DEFAULT_TIMEOUT)
     raw_httpx_limits = httpx.AsyncClient(headers=headers)
+    raw_fifo = httpx.AsyncClient(
+        headers=headers,
+        transport=FifoAsyncTransport(limits=DEFAULT_LIMITS),
+        timeout=DEFAULT_TIMEOUT,
+    )
     gen = sinch_keys_api.Client(
         base_url=base, headers=headers, httpx_args={"limits": DEFAULT_LIMITS}
     )
@@ -170,6 +177,7 @@ async def async_per_call(server: Server, reps: int, calls: int) -> tuple[dict[st
     closers: list[Callable[[], Awaitable[None]]] = [
         raw.aclose,
         raw_httpx_limits.aclose,
+        raw_fifo.aclose,
         gen.get_async_httpx_client().aclose,
         sdk_basic.close,
         sdk_oauth2.close,
@@ -214,6 +222,13 @@ async def async_per_call(server: Server, reps: int, calls: int) -> tuple[dict[st
         "sinch_keys, OAuth2 cached token": sdk_variant(sdk_oauth2),
     }
     floors = dict.fromkeys(variants, ASYNC_FLOOR)
+    # the SDK's own pool queues requests in front of httpcore's: its transport alone, and the
+    # SDK's own cost on it, like for like
+    variants[ASYNC_FIFO] = raw_variant(raw_fifo, False)
+    variants["context: sinch_keys, OAuth2 cached token, on the same transport"] = sdk_variant(
+        sdk_oauth2
+    )
+    floors |= {ASYNC_FIFO: ASYNC_FLOOR, list(variants)[-1]: ASYNC_FIFO}
     if not HAS_SNIFFIO:
         variants["raw httpx.AsyncClient + json, sniffio importable"] = with_sniffio(
             raw_variant(raw, False)

@@ -11,6 +11,7 @@ import httpx
 
 from sinch_keys._auth import Token, TokenFailure, parse_token_response
 from sinch_keys._base import (
+    DEFAULT_LIMITS,
     NOT_GIVEN,
     AuthOption,
     BaseClient,
@@ -133,6 +134,9 @@ class AsyncSinchKeys(BaseClient):
             user_agent_extra=user_agent_extra,
         )
         self._http = self._pool(http_client, httpx.AsyncClient)
+        from sinch_keys._watch import DeadlineWatch  # asyncio: async programs only
+
+        self._deadlines = DeadlineWatch()  # one timer for every attempt's deadline
         # asyncio is imported on first use: a sync-only program never pays for it
         self._sleep = sleep or _asyncio_sleep
         self._tokens.async_fetch = self._fetch_token
@@ -146,6 +150,7 @@ class AsyncSinchKeys(BaseClient):
             await client.close()
         """
         if self._owns_http:
+            self._deadlines.close()
             await self._http.aclose()
 
     async def __aenter__(self) -> Self:
@@ -160,6 +165,13 @@ class AsyncSinchKeys(BaseClient):
         await self.close()
 
     # -- I/O --------------------------------------------------------------------------------
+
+    def _own_transport(self) -> httpx.AsyncBaseTransport:
+        """httpx's pool with its waiting moved in front of it, so that a burst of tasks does
+        not make every request re-scan every other (sinch_keys/_transport.py)."""
+        from sinch_keys._transport import FifoAsyncTransport
+
+        return FifoAsyncTransport(limits=DEFAULT_LIMITS)
 
     async def _run(self, flow: Flow[T]) -> T:
         """Drive an operation flow: send each attempt it asks for, sleep when it says so."""
@@ -180,10 +192,8 @@ class AsyncSinchKeys(BaseClient):
         slow headers included, is cancelled once the call's deadline passes."""
         if call.deadline is None:
             return await self._attempt(call)
-        import asyncio  # cached after the first call; a sync-only program never imports it
-
         try:
-            async with asyncio.timeout(call.deadline.at - self._clock()):
+            async with self._deadlines.within(call.deadline.at - self._clock()):
                 return await self._attempt(call)
         except TimeoutError:
             return Exchange(error=DeadlineExceeded())

@@ -162,15 +162,9 @@ class SinchKeys(BaseClient):
 
     # -- I/O --------------------------------------------------------------------------------
 
-    def _own_transport(self) -> httpx.BaseTransport | None:
+    def _own_transport(self) -> httpx.BaseTransport:
         """Sockets that stop waiting at the call's deadline, so that a server dripping its
-        headers cannot hold a sync call (the async client cancels the attempt instead). Behind
-        a proxy from the environment, httpx's own transport: it alone reads the proxy settings,
-        and then only the gap between bytes is bounded."""
-        import urllib.request
-
-        if urllib.request.getproxies():
-            return None
+        headers cannot hold a sync call (the async client cancels the attempt instead)."""
         from sinch_keys._transport import DeadlineTransport
 
         return DeadlineTransport(limits=DEFAULT_LIMITS, clock=self._clock)

@@ -398,49 +398,50 @@ def tls_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileServer]:
 
 
 @pytest.mark.usefixtures("no_env_proxies")
-def test_our_sync_pool_speaks_tls_and_stops_dripped_headers_there(
-    tls_server: HostileServer,
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_our_pools_speak_tls_and_stop_dripped_headers_there(
+    tls_server: HostileServer, flavour: str
 ) -> None:
-    """The sync pool's own transport over TLS: the certificate is verified against the CA the
+    """Our own transports over TLS: the certificate is verified against the CA the
     environment names, a key is read, and a drip after the handshake still ends at the
     deadline."""
     tls_server.route(KEY_PATH, lambda seen, reply: reply.json(200, KEY_BODY))
-    with SinchKeys(**settings(tls_server)) as client:
-        assert client.access_keys.get("k1").access_key_id == "k1"
+    assert call(flavour, tls_server, get_k1).access_key_id == "k1"
     walked_away: list[int] = []
     tls_server.route(KEY_PATH, dripping_headers(KEY_BODY, walked_away))
-    result = call("sync", tls_server, lambda keys: keys.get("k1", deadline=0.5), max_retries=0)
+    result = call(flavour, tls_server, lambda keys: keys.get("k1", deadline=0.5), max_retries=0)
     assert isinstance(result, APITimeoutError), result
     assert "deadline of 0.5 s" in str(result)
     assert_hung_up_mid_drip(walked_away)
 
 
-def test_our_sync_pool_refuses_a_certificate_it_cannot_verify(server: HostileServer) -> None:
+@pytest.mark.usefixtures("no_env_proxies")
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_our_pools_refuse_a_certificate_they_cannot_verify(
+    server: HostileServer, flavour: str
+) -> None:
     """Without the CA in SSL_CERT_FILE, the same TLS server is refused: nothing is sent."""
     with hostile_server(tls=certificate_for_loopback(trustme.CA())) as untrusted:
-        result = call("sync", untrusted, get_k1, max_retries=0)
+        result = call(flavour, untrusted, get_k1, max_retries=0)
         assert isinstance(result, SinchKeysError)
         assert "CERTIFICATE_VERIFY_FAILED" in repr(result.__cause__) + str(result)
         assert untrusted.seen == []
 
 
+@pytest.mark.parametrize("flavour", FLAVOURS)
 def test_a_proxy_from_the_environment_is_still_used(
-    server: HostileServer, monkeypatch: pytest.MonkeyPatch
+    server: HostileServer, monkeypatch: pytest.MonkeyPatch, flavour: str
 ) -> None:
-    """Our sync pool (sockets bounded by the deadline) must not cost the caller the proxy
-    settings httpx reads from the environment."""
+    """Our own pools (sync: sockets bounded by the deadline; async: the queue in front of the
+    pool) must not cost the caller the proxy settings httpx reads from the environment."""
     for name in list(os.environ):
         if name.lower() in {"no_proxy", "all_proxy"}:
             monkeypatch.delenv(name)
     monkeypatch.setenv("HTTP_PROXY", server.url)
     elsewhere = "http://127.0.0.2:9"  # loopback, so plain HTTP is allowed; only the proxy answers
-    with (
-        SinchKeys(
-            **settings(server, base_url=elsewhere, token_url=elsewhere + TOKEN_PATH, max_retries=0)
-        ) as client,
-        pytest.raises(SinchKeysError),
-    ):
-        client.access_keys.get("k1")
+    options = {"base_url": elsewhere, "token_url": elsewhere + TOKEN_PATH, "max_retries": 0}
+    result = call(flavour, server, get_k1, **options)
+    assert isinstance(result, SinchKeysError)
     assert [s.path for s in server.seen] == [elsewhere + TOKEN_PATH]
 
 
