@@ -6,10 +6,11 @@ request, then one list request per project, each page parsed into attrs models) 
 pool limits; the aiohttp transport against raw httpx over the same transport. Sync with a
 thread pool of 16. The server counts the token requests and the TCP connections of each run.
 
-The SDK's own async pool (sinch_keys/_transport.py, FifoAsyncTransport) lets one request at a
-time wait inside httpcore's pool; the others wait in front of it, in arrival order. Two
-context rows separate what that transport does from what the SDK costs: raw httpx on the same
-transport (paired with the floor), and sinch_keys paired with raw httpx on that transport.
+The SDK's own async pool (sinch_keys/_async_transport.py, FifoAsyncTransport) lets one
+request at a time wait inside httpcore's pool; the others wait in front of it, in arrival
+order. Two context rows separate what that transport does from what the SDK costs: raw httpx
+on the same transport (paired with the floor), and sinch_keys paired with raw httpx on that
+transport.
 
 The other context rows locate the cause of the many connections: httpcore 1.0.x closes
 every connection that goes idle while the pool holds more than ``max_keepalive_connections``
@@ -43,9 +44,9 @@ from benchmarks.harness import (
     sdk_kwargs,
 )
 from sinch_keys import AsyncSinchKeys, SinchKeys
+from sinch_keys._async_transport import FifoAsyncTransport
 from sinch_keys._auth import Token, TokenCache
 from sinch_keys._base import DEFAULT_LIMITS, DEFAULT_TIMEOUT
-from sinch_keys._transport import FifoAsyncTransport
 
 PROJECTS = 1000
 THREADS = 16

@@ -29,8 +29,8 @@ from benchmarks.harness import (
     sdk_kwargs,
 )
 from sinch_keys import AsyncSinchKeys, SinchKeys
+from sinch_keys._async_transport import FifoAsyncTransport
 from sinch_keys._base import DEFAULT_LIMITS, DEFAULT_TIMEOUT
-from sinch_keys._transport import FifoAsyncTransport
 
 CONCURRENCY = 50
 FLOOR = "raw httpx + json (floor)"

@@ -134,10 +134,10 @@ class AsyncSinchKeys(BaseClient):
             user_agent_extra=user_agent_extra,
         )
         self._http = self._pool(http_client, httpx.AsyncClient)
-        from sinch_keys._watch import DeadlineWatch  # asyncio: async programs only
+        # imports asyncio here, not at `import sinch_keys`: a sync-only program never loads it
+        from sinch_keys._watch import DeadlineWatch
 
         self._deadlines = DeadlineWatch()  # one timer for every attempt's deadline
-        # asyncio is imported on first use: a sync-only program never pays for it
         self._sleep = sleep or _asyncio_sleep
         self._tokens.async_fetch = self._fetch_token
         self.access_keys = AsyncAccessKeys(self)
@@ -168,8 +168,8 @@ class AsyncSinchKeys(BaseClient):
 
     def _own_transport(self) -> httpx.AsyncBaseTransport:
         """httpx's pool with its waiting moved in front of it, so that a burst of tasks does
-        not make every request re-scan every other (sinch_keys/_transport.py)."""
-        from sinch_keys._transport import FifoAsyncTransport
+        not make every request re-scan every other (sinch_keys/_async_transport.py)."""
+        from sinch_keys._async_transport import FifoAsyncTransport
 
         return FifoAsyncTransport(limits=DEFAULT_LIMITS)
 

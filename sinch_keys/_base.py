@@ -261,7 +261,7 @@ class BaseClient:
         )
 
     def _own_transport(self) -> Any:
-        """The transport of a pool we build (sinch_keys/_transport.py)."""
+        """The transport of a pool we build (sinch_keys/_transport.py, _async_transport.py)."""
         raise NotImplementedError
 
     def _identify(self) -> None:

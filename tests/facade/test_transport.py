@@ -8,6 +8,8 @@ its headers is in tests/reliability/test_hostile_server.py.
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +19,7 @@ import pytest
 
 from sinch_keys._deadline import Deadline, DeadlineExceeded
 from sinch_keys._deadline import current as deadline_var
-from sinch_keys._transport import DeadlineStream, _as_httpx_errors
+from sinch_keys._transport import DeadlineStream, as_httpx_errors
 
 
 class FakeSocket(httpcore.NetworkStream):
@@ -130,12 +132,31 @@ def test_httpcore_errors_become_httpx_errors_of_the_same_kind(kind: type[Excepti
     """The retry loop judges delivery by httpx's exception classes: each httpcore error must
     arrive as the most specific httpx error (a ConnectError is 'not sent', a ReadError is
     'unknown')."""
-    with pytest.raises(httpx.TransportError) as caught, _as_httpx_errors():
+    with pytest.raises(httpx.TransportError) as caught, as_httpx_errors():
         raise kind("boom")
     assert type(caught.value).__name__ == kind.__name__
     assert str(caught.value) == "boom"
 
 
 def test_other_errors_pass_through() -> None:
-    with pytest.raises(DeadlineExceeded), _as_httpx_errors():
+    with pytest.raises(DeadlineExceeded), as_httpx_errors():
         raise DeadlineExceeded
+
+
+def test_a_sync_client_with_its_own_transport_never_loads_asyncio() -> None:
+    """The async transport lives in a module of its own: building the sync pool (and its
+    transport) must not import asyncio into a program that never runs an event loop."""
+    program = (
+        "import os, sys\n"
+        "for name in list(os.environ):\n"
+        "    if name.lower().endswith('_proxy'): del os.environ[name]\n"
+        "from sinch_keys import SinchKeys\n"
+        "from sinch_keys._transport import DeadlineTransport\n"
+        "client = SinchKeys(project_id='p', key_id='k', key_secret='s')\n"
+        "assert isinstance(client._http._transport, DeadlineTransport)\n"
+        "print(sorted(m for m in sys.modules if m == 'asyncio' or m.startswith('asyncio.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"

@@ -3,6 +3,7 @@ behind it for each test (see ``support.Switchboard``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,3 +29,12 @@ def live(http_server: tuple[Switchboard, str]) -> Iterator[Live]:
     board.current = emu
     yield Live(emu, url, clock)
     board.current = None
+
+
+@pytest.fixture
+def no_env_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a proxy from the environment: only then do the clients build their own pools
+    (sinch_keys/_transport.py, _async_transport.py); with one, httpx's transport reads it."""
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)

@@ -332,14 +332,6 @@ def dripping_headers(then: bytes, walked_away: list[int]) -> Callable[[Seen, Rep
 DRIPPED_LINES = 100
 
 
-@pytest.fixture
-def no_env_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Our own sync pool is used only without a proxy from the environment."""
-    for name in list(os.environ):
-        if name.lower().endswith("_proxy"):
-            monkeypatch.delenv(name)
-
-
 @pytest.mark.usefixtures("no_env_proxies")
 @pytest.mark.parametrize("flavour", FLAVOURS)
 @pytest.mark.parametrize("path", [KEY_PATH, TOKEN_PATH], ids=["api", "token"])

@@ -1,5 +1,5 @@
 """The async client's own pool: requests wait their turn in front of httpcore's pool
-(sinch_keys/_transport.py, FifoAsyncTransport).
+(sinch_keys/_async_transport.py, FifoAsyncTransport).
 
 Against a keep-alive server on loopback, running in the test's own event loop. What is checked
 is what httpcore and the server observe, not what the transport reports:
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,7 +26,7 @@ import httpx
 import pytest
 
 from sinch_keys import AsyncSinchKeys
-from sinch_keys._transport import FifoAsyncTransport, _Turn, _turn, _TurnEndingBackend
+from sinch_keys._async_transport import FifoAsyncTransport, _Turn, _turn, _TurnEndingBackend
 from tests.reliability.support import refused_port
 
 CONNECTIONS = 20
@@ -114,14 +113,6 @@ def handed_twice(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(httpcore.ConnectionNotAvailable, "__init__", counting)
     return count
-
-
-@pytest.fixture
-def no_env_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Our own pool is used only without a proxy from the environment."""
-    for name in list(os.environ):
-        if name.lower().endswith("_proxy"):
-            monkeypatch.delenv(name)
 
 
 async def burst(send: Callable[[int], Awaitable[Any]], tasks: int) -> list[Any]:
